@@ -1,0 +1,242 @@
+"""Input checks and conversions, and the per-channel scaler.
+
+Everything that reaches the GAN core goes through here: X arrives as a 2D array
+(univariate), a 3D ``(n_instances, n_channels, n_timepoints)`` array, or a list of
+``(n_channels, length_i)`` arrays (possibly of unequal lengths), and leaves as one
+padded float array plus the true lengths.  :class:`SeriesLayout` remembers what the
+user passed so that outputs keep the same container kind and dtype.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+
+__all__ = [
+    "SeriesLayout",
+    "ChannelScaler",
+    "check_series",
+    "check_labels",
+    "to_output",
+]
+
+
+@dataclass(frozen=True)
+class SeriesLayout:
+    """What the user passed: the container kind and the dtype to give back."""
+
+    kind: str  # "2d", "3d" or "list"
+    dtype: np.dtype
+
+    def describe(self):
+        return {"2d": "2D array", "3d": "3D array", "list": "list of arrays"}[self.kind]
+
+
+def _output_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f" and dtype.itemsize >= 2:
+        return dtype
+    # integers and booleans cannot hold synthetic values: promote, and say so in docs
+    return np.dtype(np.float64)
+
+
+def _as_numeric(a, what):
+    """``np.asarray`` with a clear error for anything that is not real numbers."""
+    if hasattr(a, "to_numpy") and not isinstance(a, np.ndarray):
+        a = a.to_numpy()
+    try:
+        arr = np.asarray(a)
+    except (ValueError, TypeError) as exc:  # ragged nesting and the like
+        raise ValueError(
+            f"{what} could not be read as a numeric array ({exc}). Unequal-length "
+            "series must be passed as a list of (n_channels, length) arrays."
+        ) from None
+    if arr.dtype == object:
+        try:
+            arr = arr.astype(np.float64)
+        except (ValueError, TypeError):
+            raise TypeError(
+                f"{what} must contain real numbers; got values of dtype object that "
+                "cannot be converted to float."
+            ) from None
+    if arr.dtype.kind in "USV":
+        raise TypeError(f"{what} must contain real numbers; got dtype {arr.dtype}.")
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{what} must contain real numbers; got complex dtype.")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must contain real numbers; got dtype {arr.dtype}.")
+    return arr
+
+
+def _check_finite(arr, what):
+    if arr.dtype.kind == "f":
+        if np.isnan(arr).any():
+            raise ValueError(f"Input {what} contains NaN.")
+        if np.isinf(arr).any():
+            raise ValueError(f"Input {what} contains infinity.")
+
+
+def check_series(X, *, min_samples=1):
+    """Validate X and return ``(values, lengths, layout)``.
+
+    ``values`` is a float64 array ``(n_instances, n_channels, max_length)``, padded
+    with zeros after each series' end; ``lengths`` holds each series' true length.
+    """
+    if X is None:
+        raise ValueError("X is None; expected an array of time series.")
+    if isinstance(X, (list, tuple)) and len(X) > 0 and all(
+        hasattr(x, "shape") or isinstance(x, (list, tuple)) for x in X
+    ):
+        arrays = [_as_numeric(x, f"X[{i}]") for i, x in enumerate(X)]
+        dims = {a.ndim for a in arrays}
+        if not dims <= {1, 2}:
+            raise ValueError(
+                "A list X must hold one (n_channels, length) array per series (or a 1D "
+                f"array for a univariate series); found arrays with {sorted(dims)} dimensions."
+            )
+        arrays = [a[None, :] if a.ndim == 1 else a for a in arrays]
+        channels = {a.shape[0] for a in arrays}
+        if len(channels) != 1:
+            raise ValueError(
+                f"All series in X must have the same number of channels; found {sorted(channels)}."
+            )
+        if any(a.shape[1] == 0 for a in arrays):
+            raise ValueError("X contains a series of length 0.")
+        dtype = np.result_type(*[a.dtype for a in arrays])
+        for i, a in enumerate(arrays):
+            _check_finite(a, f"X[{i}]")
+        lengths = np.array([a.shape[1] for a in arrays], dtype=np.int64)
+        n_channels = arrays[0].shape[0]
+        values = np.zeros((len(arrays), n_channels, lengths.max()), dtype=np.float64)
+        for i, a in enumerate(arrays):
+            values[i, :, : a.shape[1]] = a
+        layout = SeriesLayout("list", _output_dtype(dtype))
+    else:
+        arr = _as_numeric(X, "X")
+        if arr.ndim not in (2, 3):
+            raise ValueError(
+                f"X must be 2D (n_instances, n_timepoints) or 3D (n_instances, "
+                f"n_channels, n_timepoints); got an array with {arr.ndim} dimension(s) "
+                f"and shape {arr.shape}."
+            )
+        if arr.shape[0] == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={arr.shape}) while a minimum of "
+                f"{min_samples} is required."
+            )
+        if arr.size == 0:
+            raise ValueError(
+                f"Found array with 0 feature(s) (shape={arr.shape}) while a minimum of 1 "
+                "is required: X has no channels or no time points."
+            )
+        _check_finite(arr, "X")
+        layout = SeriesLayout("2d" if arr.ndim == 2 else "3d", _output_dtype(arr.dtype))
+        values = arr.astype(np.float64, copy=False)
+        if values.ndim == 2:
+            values = values[:, None, :]
+        lengths = np.full(values.shape[0], values.shape[2], dtype=np.int64)
+    if values.shape[0] < min_samples:
+        raise ValueError(
+            f"Found array with {values.shape[0]} sample(s) while a minimum of "
+            f"{min_samples} is required."
+        )
+    if np.abs(values).max(initial=0.0) > 1e300:
+        raise ValueError("X contains values too large to scale (above 1e300 in magnitude).")
+    return values, lengths, layout
+
+
+def check_labels(y, n_samples):
+    """Validate y: 1D, one label per series, no missing values."""
+    if hasattr(y, "to_numpy") and not isinstance(y, np.ndarray):
+        y = y.to_numpy()
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1D (one label per series); got shape {y.shape}.")
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {n_samples} series, "
+            f"y has {y.shape[0]} labels."
+        )
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError("Input y contains NaN or infinity.")
+    if y.dtype == object:
+        if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in y):
+            raise ValueError("Input y contains missing labels (None or NaN).")
+    return y
+
+
+def to_output(values, lengths, layout):
+    """Turn float64 ``(n, C, T)`` values back into the user's container and dtype."""
+    if layout.kind == "list":
+        return [values[i, :, : lengths[i]].astype(layout.dtype) for i in range(len(values))]
+    out = values.astype(layout.dtype)
+    if layout.kind == "2d":
+        out = out[:, 0, :]
+    return out
+
+
+class ChannelScaler:
+    """Per-channel standardisation with an exact inverse.
+
+    Statistics are computed over every valid (unpadded) time point of every series.
+    A channel with zero variance is stored with scale 0: it is modelled as zeros and
+    restored exactly to its constant value.
+    """
+
+    def fit(self, values, lengths):
+        n, c, t = values.shape
+        mask = np.arange(t)[None, :] < lengths[:, None]  # (n, t)
+        count = mask.sum()
+        m = mask[:, None, :]
+        self.mean_ = (values * m).sum(axis=(0, 2)) / count
+        centred = (values - self.mean_[None, :, None]) * m
+        var = (centred**2).sum(axis=(0, 2)) / count
+        std = np.sqrt(var)
+        magnitude = np.maximum(np.abs(self.mean_), np.finfo(np.float64).tiny)
+        constant = std <= 1e-12 * magnitude
+        constant |= std == 0
+        self.scale_ = np.where(constant, 0.0, std)
+        self.data_min_ = np.where(m, values, np.inf).min(axis=(0, 2))
+        self.data_max_ = np.where(m, values, -np.inf).max(axis=(0, 2))
+        return self
+
+    def _divisor(self):
+        return np.where(self.scale_ == 0, 1.0, self.scale_)
+
+    def transform(self, values):
+        return (values - self.mean_[None, :, None]) / self._divisor()[None, :, None]
+
+    def inverse_transform(self, scaled):
+        out = scaled * self.scale_[None, :, None] + self.mean_[None, :, None]
+        # keep synthetic values within a margin of the range seen in training
+        span = self.data_max_ - self.data_min_
+        lo = self.data_min_ - 0.25 * span
+        hi = self.data_max_ + 0.25 * span
+        return np.clip(out, lo[None, :, None], hi[None, :, None])
+
+    def scaled_bounds(self):
+        """The training range in scaled units, per channel (for clipping the generator)."""
+        d = self._divisor()
+        return (self.data_min_ - self.mean_) / d, (self.data_max_ - self.mean_) / d
+
+    def get_state(self):
+        return {k: getattr(self, k).tolist() for k in ("mean_", "scale_", "data_min_", "data_max_")}
+
+    @classmethod
+    def from_state(cls, state):
+        self = cls()
+        for k, v in state.items():
+            setattr(self, k, np.asarray(v, dtype=np.float64))
+        return self
+
+
+def check_n_samples(n_samples):
+    if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral):
+        raise TypeError(f"n_samples must be a positive integer; got {n_samples!r}.")
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer; got {n_samples}.")
+    return int(n_samples)

@@ -1,0 +1,401 @@
+"""``RecurrentGANAugmenter``: the estimator layer around the GAN core.
+
+It validates input, scales each channel, picks data-dependent defaults, owns the
+random state, resolves ``sampling_strategy`` and turns the core's tensors back into
+the user's container kind and dtype.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._data import ChannelScaler, check_labels, check_n_samples, check_series, to_output
+from ._strategy import resolve_sampling_strategy
+from .gan.training import GANConfig, draw, resolve_device, train_gan
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["RecurrentGANAugmenter"]
+
+
+def _auto_chunk(n_timepoints):
+    """Steps emitted per recurrent step: keeps the recurrence at most ~32 steps long."""
+    return max(1, math.ceil(n_timepoints / 32))
+
+
+def _auto_steps(n_instances):
+    """Training budget in generator updates, growing slowly with the data size."""
+    return int(np.clip(250 * math.log2(max(n_instances, 2)) - 1000, 1000, 2000))
+
+
+class _ProgressBar:
+    """A dependency-free progress bar over training steps on stderr (verbose=1)."""
+
+    def __init__(self, total, stream=None):
+        self.total, self.stream, self.t0 = total, stream or sys.stderr, time.perf_counter()
+
+    def __call__(self, step, total, history):
+        frac = step / max(total, 1)
+        bar = "#" * int(30 * frac)
+        mmd = history["mmd"][-1]
+        msg = (f"\rfit [{bar:<30}] {step}/{total}  loss_d {history['loss_d'][-1]:.3f}  "
+               f"loss_g {history['loss_g'][-1]:.3f}  mmd {'n/a' if mmd is None else f'{mmd:.4f}'}"
+               f"  {time.perf_counter() - self.t0:.0f}s")
+        self.stream.write(msg)
+        if step >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+class RecurrentGANAugmenter(BaseEstimator):
+    """Oversample time series with a conditional recurrent GAN.
+
+    One GAN (a GRU/LSTM generator and a bidirectional recurrent discriminator) is
+    trained on all classes at once, conditioned on the label, so a class with a few
+    examples borrows the shape of the others. New series of any class are drawn with
+    :meth:`sample`; :meth:`fit_resample` balances a data set with imbalanced-learn's
+    ``sampling_strategy`` semantics.
+
+    There is deliberately no ``transform``: scikit-learn's ``transform`` may not change
+    the number of rows.  Use :meth:`fit_resample` (an imbalanced-learn sampler step),
+    or the adapters in :mod:`rgan_augment.integrations`.
+
+    Parameters
+    ----------
+    sampling_strategy : str, float, dict or callable, default='auto'
+        How many series :meth:`fit_resample` generates, exactly as in
+        imbalanced-learn: ``'auto'`` (= ``'not majority'``), ``'minority'``,
+        ``'not minority'``, ``'all'``, a float (binary only: the wanted
+        minority/majority ratio), a dict ``{class: target total}`` or a callable
+        ``y -> dict``.
+    cell : {'lstm', 'gru'}, default='lstm'
+        Recurrent cell of both networks. LSTM is the default because PyTorch's fused
+        CPU kernel for it trains about twice as fast as its GRU.
+    hidden_size : int, default=64
+        Hidden units of the recurrent layers.
+    num_layers : int, default=2
+        Stacked recurrent layers in the generator (the discriminator has one,
+        bidirectional).
+    latent_dim : int, default=16
+        Size of the per-series latent vector held across all time steps.
+    noise_dim : int, default=8
+        Size of the fresh noise fed at every recurrent step.
+    chunk_length : int or 'auto', default='auto'
+        Time steps emitted per recurrent step. 'auto' keeps the recurrence at most 32
+        steps long (``ceil(n_timepoints / 32)``), so long series train fast.
+    loss : {'ns', 'hinge', 'lsgan'}, default='ns'
+        Adversarial objective: non-saturating, hinge or least squares.
+    feature_matching : float, default=1.0
+        Weight of the feature-matching term in the generator's loss.
+    class_loss : float, default=5.0
+        Weight of the auxiliary classification loss (AC-GAN): the discriminator also
+        predicts the class, and the generator is rewarded when its series are
+        recognised as the class they were drawn for.
+    mmd_loss : float, default=1.0
+        Weight of a class-conditional kernel MMD between each real batch and the fake
+        batch with the same labels, added to the generator's loss: a moment-matching
+        signal that guides the generator from the first step.
+    n_steps : int or 'auto', default='auto'
+        Generator updates. 'auto': 1,000 up to 256 series, growing with the log of the
+        data size to at most 2,000.
+    batch_size : int, default=64
+    learning_rate : float, default=2e-3
+        Adam learning rate of both networks.
+    max_time : float or None, default=None
+        Stop training after this many seconds (checked at each evaluation).
+    device : {'auto', 'cpu', 'cuda', 'cuda:N'}, default='auto'
+        'auto' uses CUDA (with bf16 autocast) when available, else the CPU.
+    random_state : None, int or RandomState, default=None
+        Seeds weights, training and sampling. Seeded CPU runs are bit-for-bit
+        repeatable; torch's global random state is never touched.
+    verbose : int, default=0
+        0 silent, 1 a progress bar with the losses and the validation MMD, 2 a line
+        per evaluation.
+
+    Attributes
+    ----------
+    classes_ : ndarray or None
+        Sorted class labels (None for an unconditional model).
+    sampling_strategy_ : dict
+        Number of series generated per class by the last :meth:`fit_resample`.
+    n_channels_, n_timepoints_ : int
+        Channels and (maximum) length of the training series.
+    n_features_in_ : int
+        As scikit-learn counts it: time points for 2D input, channels for 3D input.
+    history_ : dict
+        Per-evaluation losses, MMD and elapsed seconds.
+    best_step_, n_steps_ : int
+        The generator step kept (best validation MMD) and the steps run.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rgan_augment import RecurrentGANAugmenter
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(40, 2, 24)).cumsum(axis=2)
+    >>> y = np.array([0] * 34 + [1] * 6)
+    >>> aug = RecurrentGANAugmenter(n_steps=20, random_state=0)
+    >>> X_res, y_res = aug.fit_resample(X, y)
+    >>> X_res.shape, np.bincount(y_res).tolist()
+    ((68, 2, 24), [34, 34])
+    """
+
+    def __init__(self, sampling_strategy="auto", *, cell="lstm", hidden_size=64, num_layers=2,
+                 latent_dim=16, noise_dim=8, chunk_length="auto", loss="ns",
+                 feature_matching=1.0, class_loss=5.0, mmd_loss=1.0, n_steps="auto", batch_size=64, learning_rate=2e-3,
+                 max_time=None, device="auto", random_state=None, verbose=0):
+        self.sampling_strategy = sampling_strategy
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.latent_dim = latent_dim
+        self.noise_dim = noise_dim
+        self.chunk_length = chunk_length
+        self.loss = loss
+        self.feature_matching = feature_matching
+        self.class_loss = class_loss
+        self.mmd_loss = mmd_loss
+        self.n_steps = n_steps
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.max_time = max_time
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ tags
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = False
+        tags.target_tags.required = False
+        tags.non_deterministic = False
+        return tags
+
+    # ------------------------------------------------------------ validation
+    def _check_params(self):
+        def pos_int(name, value, auto=False):
+            if auto and value == "auto":
+                return
+            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive integer"
+                                 f"{' or auto' if auto else ''}; got {value!r}.")
+
+        if self.cell not in ("gru", "lstm"):
+            raise ValueError(f"cell must be 'gru' or 'lstm'; got {self.cell!r}.")
+        if self.loss not in ("ns", "hinge", "lsgan"):
+            raise ValueError(f"loss must be 'ns', 'hinge' or 'lsgan'; got {self.loss!r}.")
+        for name in ("hidden_size", "num_layers", "latent_dim", "noise_dim", "batch_size"):
+            pos_int(name, getattr(self, name))
+        pos_int("chunk_length", self.chunk_length, auto=True)
+        pos_int("n_steps", self.n_steps, auto=True)
+        for name in ("learning_rate", "feature_matching", "class_loss", "mmd_loss"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v) or v < 0:
+                raise ValueError(f"{name} must be a non-negative number; got {v!r}.")
+        if self.learning_rate <= 0:
+            raise ValueError(f"learning_rate must be positive; got {self.learning_rate!r}.")
+        if self.max_time is not None and (not isinstance(self.max_time, Real) or self.max_time <= 0):
+            raise ValueError(f"max_time must be None or a positive number; got {self.max_time!r}.")
+        if isinstance(self.verbose, bool) or not isinstance(self.verbose, Integral) or self.verbose < 0:
+            raise ValueError(f"verbose must be a non-negative integer; got {self.verbose!r}.")
+
+    def _validate_X(self, X, reset):
+        if not isinstance(X, (list, tuple)) or (len(X) and np.ndim(X[0]) == 0):
+            # arrays and frames go through scikit-learn's own checks (feature names,
+            # n_features_in_, standard error messages) before our own conversion
+            try:
+                X = validate_data(self, X, reset=reset, allow_nd=True, dtype="numeric",
+                                  ensure_all_finite=True, ensure_2d=True)
+            except ValueError as exc:
+                if "Expected 2D array" in str(exc) or "Found array with dim" in str(exc):
+                    raise ValueError(
+                        f"X must be 2D (n_instances, n_timepoints) or 3D (n_instances, "
+                        f"n_channels, n_timepoints); got {np.ndim(X)} dimension(s).") from None
+                raise
+        elif reset:
+            self.n_features_in_ = None  # set below from the channel count
+        return check_series(X)
+
+    # ------------------------------------------------------------------- fit
+    def fit(self, X, y=None):
+        """Train the GAN on series X, conditioned on labels y (unconditional if None)."""
+        self._check_params()
+        values, lengths, layout = self._validate_X(X, reset=True)
+        if getattr(self, "n_features_in_", None) is None:
+            self.n_features_in_ = values.shape[1]
+        n, n_channels, n_timepoints = values.shape
+        if y is not None:
+            y = check_labels(y, n)
+            self.classes_, codes = np.unique(y, return_inverse=True)
+            counts = np.bincount(codes, minlength=len(self.classes_))
+            single = self.classes_[counts == 1]
+            if len(single):
+                warnings.warn(
+                    f"class(es) {single.tolist()} have a single training series: the GAN "
+                    "can only learn them from what they share with the other classes.",
+                    UserWarning, stacklevel=2)
+            labels = torch.as_tensor(codes, dtype=torch.long)
+        else:
+            self.classes_ = None
+            codes = np.zeros(n, dtype=np.int64)
+            labels = None
+        self.layout_ = layout
+        self.n_channels_, self.n_timepoints_ = n_channels, n_timepoints
+        self.equal_length_ = bool((lengths == n_timepoints).all())
+        self.lengths_by_class_ = [np.sort(lengths[codes == c]) for c in range(codes.max() + 1)]
+        self.scaler_ = ChannelScaler().fit(values, lengths)
+        scaled = self.scaler_.transform(values)
+        chunk = _auto_chunk(n_timepoints) if self.chunk_length == "auto" else int(self.chunk_length)
+        chunk = min(chunk, n_timepoints)
+        n_steps = _auto_steps(n) if self.n_steps == "auto" else int(self.n_steps)
+        config = GANConfig(
+            n_channels=n_channels, n_timepoints=n_timepoints,
+            n_classes=0 if self.classes_ is None else len(self.classes_), chunk=chunk,
+            cell=self.cell, hidden_size=self.hidden_size, num_layers=self.num_layers,
+            latent_dim=self.latent_dim, noise_dim=self.noise_dim, loss=self.loss,
+            feature_matching=float(self.feature_matching), class_loss=float(self.class_loss),
+            mmd_weight=float(self.mmd_loss), batch_size=self.batch_size,
+            n_steps=n_steps, lr_g=float(self.learning_rate), lr_d=float(self.learning_rate),
+            eval_every=max(10, 10 * round(n_steps / 200)), max_time=self.max_time)
+        padded = np.zeros((n, config.n_chunks * chunk, n_channels), dtype=np.float32)
+        padded[:, :n_timepoints, :] = scaled.transpose(0, 2, 1)
+        mask = np.arange(padded.shape[1])[None, :] < lengths[:, None]
+        padded *= mask[:, :, None]
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(0, 2**31 - 2))
+        self._sample_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
+        device = resolve_device(self.device)
+        lo, hi = self.scaler_.scaled_bounds()
+        span = hi - lo
+        clip = (torch.tensor(lo - 0.25 * span, dtype=torch.float32),
+                torch.tensor(hi + 0.25 * span, dtype=torch.float32))
+        progress = _ProgressBar(n_steps) if self.verbose == 1 else None
+        result = train_gan(torch.from_numpy(padded), torch.from_numpy(lengths), labels, config,
+                           seed=seed, device=device, verbose=self.verbose, progress=progress,
+                           clip=clip)
+        self.config_ = config
+        self.clip_ = tuple(c.numpy().tolist() for c in clip)
+        self.generator_ = config.build_generator()
+        self.generator_.load_state_dict(result.generator_state)
+        self.generator_.eval()
+        self.history_ = result.history
+        self.best_step_, self.n_steps_ = result.best_step, result.n_steps
+        self.best_score_ = result.best_score
+        self.fit_seconds_ = result.seconds
+        self.device_ = str(device)
+        self.interrupted_ = result.interrupted
+        return self
+
+    # ---------------------------------------------------------------- sample
+    def _label_codes(self, y, n_samples):
+        if self.classes_ is None:
+            if y is not None:
+                raise ValueError("This augmenter was fitted without labels (unconditional); "
+                                 "sample() takes y=None.")
+            return np.zeros(n_samples, dtype=np.int64)
+        if y is None:
+            raise ValueError(
+                "This augmenter was fitted with labels: pass y, one label for all samples or "
+                f"one per sample, from classes_ = {self.classes_.tolist()}.")
+        y_arr = np.asarray(y)
+        if y_arr.ndim == 0:
+            y_arr = np.full(n_samples, y_arr.item(), dtype=object if y_arr.dtype.kind in "OUS" else y_arr.dtype)
+        elif y_arr.ndim != 1 or len(y_arr) != n_samples:
+            raise ValueError(f"y must be one label or one label per sample ({n_samples}); "
+                             f"got shape {y_arr.shape}.")
+        known = {c: i for i, c in enumerate(self.classes_.tolist())}
+        try:
+            codes = np.array([known[v] for v in y_arr.tolist()], dtype=np.int64)
+        except (KeyError, TypeError):
+            unknown = sorted({repr(v) for v in y_arr.tolist() if v not in known})
+            raise ValueError(f"Unknown label(s) {', '.join(unknown)} in y; this augmenter knows "
+                             f"classes_ = {self.classes_.tolist()}.") from None
+        return codes
+
+    def _generate(self, codes, rng, batch=8192):
+        """Scaled float64 series (n, C, T) and their lengths, for class codes."""
+        cfg = self.config_
+        lengths = np.empty(len(codes), dtype=np.int64)
+        for c in np.unique(codes):
+            pool = self.lengths_by_class_[c]
+            sel = codes == c
+            lengths[sel] = pool[rng.randint(0, len(pool), size=sel.sum())]
+        gen = self.generator_
+        dev = next(gen.parameters()).device
+        torch_gen = torch.Generator(device="cpu").manual_seed(int(rng.randint(0, 2**31 - 1)))
+        lo, hi = (torch.tensor(c, dtype=torch.float32, device=dev) for c in self.clip_)
+        out = np.empty((len(codes), self.n_channels_, self.n_timepoints_), dtype=np.float64)
+        with torch.no_grad():
+            for start in range(0, len(codes), batch):
+                stop = min(start + batch, len(codes))
+                b = stop - start
+                latent = torch.randn(b, cfg.latent_dim, generator=torch_gen).to(dev)
+                noise = torch.randn(b, cfg.n_chunks, cfg.noise_dim, generator=torch_gen).to(dev)
+                lab = None if self.classes_ is None else torch.from_numpy(codes[start:stop]).to(dev)
+                x = gen(latent, noise, lab)
+                x = torch.maximum(torch.minimum(x, hi), lo)
+                x = x[:, : self.n_timepoints_, :].float().cpu().numpy()
+                out[start:stop] = self.scaler_.inverse_transform(x.transpose(0, 2, 1).astype(np.float64))
+        for i in np.nonzero(lengths < self.n_timepoints_)[0]:
+            out[i, :, lengths[i]:] = 0.0
+        return out, lengths
+
+    def sample(self, n_samples, y=None, *, random_state=None):
+        """Draw ``n_samples`` new series (of class(es) ``y`` for a conditional model).
+
+        Returns X only, in the container kind and dtype of the training X (a list of
+        arrays for unequal-length data). With ``random_state=None`` successive calls
+        continue one seeded stream; an int gives the same draw every time.
+        """
+        check_is_fitted(self, "generator_")
+        n_samples = check_n_samples(n_samples)
+        codes = self._label_codes(y, n_samples)
+        rng = self._sample_rng if random_state is None else check_random_state(random_state)
+        values, lengths = self._generate(codes, rng)
+        return to_output(values, lengths, self.layout_)
+
+    # ---------------------------------------------------------- fit_resample
+    def fit_resample(self, X, y):
+        """Fit on (X, y), then return the original rows followed by synthetic ones.
+
+        The number generated per class follows ``sampling_strategy`` (kept in
+        ``sampling_strategy_``). Original rows come first and unchanged.
+        """
+        if y is None:
+            raise ValueError("fit_resample needs labels y: oversampling balances classes.")
+        self._check_params()
+        values, lengths, layout = check_series(X)
+        y = check_labels(y, values.shape[0])
+        strategy = resolve_sampling_strategy(self.sampling_strategy, y)
+        self.fit(X, y)
+        self.sampling_strategy_ = strategy
+        return self._append_synthetic(X, y, strategy)
+
+    def _append_synthetic(self, X, y, strategy):
+        labels = [cls for cls, n in strategy.items() for _ in range(n)]
+        y_arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+        if not labels:
+            X_out = list(X) if isinstance(X, (list, tuple)) else np.asarray(
+                X.to_numpy() if hasattr(X, "to_numpy") else X)
+            return X_out, y_arr.copy()
+        synth = self.sample(len(labels), np.array(labels, dtype=y_arr.dtype))
+        y_new = np.concatenate([y_arr, np.asarray(labels, dtype=y_arr.dtype)])
+        if self.layout_.kind == "list":
+            return [np.asarray(x) for x in X] + synth, y_new
+        X_arr = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X)
+        if X_arr.dtype != synth.dtype:
+            X_arr = X_arr.astype(synth.dtype)
+        return np.concatenate([X_arr, synth]), y_new

@@ -1,0 +1,120 @@
+"""Generator and discriminator: conditional recurrent networks over "chunked" time.
+
+Both networks see a series of ``T`` steps as ``L = ceil(T / k)`` chunks of ``k``
+consecutive steps (DoppelGANger's ``sample_len``): the recurrent cell runs ``L`` times,
+not ``T``, which keeps long series fast and eases long-range structure.
+
+The generator gets, per sequence, a latent vector held across all steps (it sets the
+initial hidden state and is fed at every step) plus fresh noise at every step, a
+learned class embedding, and the relative position in the series.  The discriminator
+is a bidirectional RNN over the chunks with the class embedding at every step and a
+projection term on the class (Miyato & Koyama, 2018); padded steps are masked out.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
+
+
+def positions(n_chunks, batch, device, dtype):
+    pos = torch.linspace(-1.0, 1.0, n_chunks, device=device, dtype=dtype) if n_chunks > 1 else (
+        torch.zeros(1, device=device, dtype=dtype)
+    )
+    return pos.view(1, n_chunks, 1).expand(batch, n_chunks, 1)
+
+
+class Generator(nn.Module):
+    def __init__(self, *, n_channels, chunk, n_chunks, n_classes, latent_dim, noise_dim,
+                 hidden_size, num_layers, cell):
+        super().__init__()
+        self.n_channels, self.chunk, self.n_chunks = n_channels, chunk, n_chunks
+        self.n_classes, self.latent_dim, self.noise_dim = n_classes, latent_dim, noise_dim
+        self.hidden_size, self.num_layers, self.cell = hidden_size, num_layers, cell
+        emb = hidden_size // 4 if n_classes > 0 else 0
+        self.embed = nn.Embedding(n_classes, emb) if n_classes > 0 else None
+        cond = latent_dim + emb
+        self.init_state = nn.Linear(cond, hidden_size * num_layers * (2 if cell == "lstm" else 1))
+        self.rnn = _CELLS[cell](noise_dim + cond + 1, hidden_size, num_layers=num_layers,
+                                batch_first=True)
+        self.head = nn.Linear(hidden_size, chunk * n_channels)
+
+    def forward(self, latent, noise, labels=None):
+        b = latent.shape[0]
+        cond = latent if self.embed is None else torch.cat([latent, self.embed(labels)], dim=1)
+        h0 = torch.tanh(self.init_state(cond)).view(b, -1, self.num_layers, self.hidden_size)
+        h0 = h0.permute(1, 2, 0, 3).contiguous()  # (states, layers, batch, hidden)
+        state = (h0[0], h0[1]) if self.cell == "lstm" else h0[0]
+        steps = torch.cat([noise, cond.unsqueeze(1).expand(b, self.n_chunks, cond.shape[1]),
+                           positions(self.n_chunks, b, noise.device, noise.dtype)], dim=2)
+        out, _ = self.rnn(steps, state)
+        chunks = self.head(out)  # (b, L, k*C)
+        return chunks.view(b, self.n_chunks * self.chunk, self.n_channels)
+
+
+class Discriminator(nn.Module):
+    def __init__(self, *, n_channels, chunk, n_chunks, n_classes, hidden_size, num_layers, cell):
+        super().__init__()
+        self.chunk, self.n_chunks, self.n_classes = chunk, n_chunks, n_classes
+        emb = hidden_size // 4 if n_classes > 0 else 0
+        self.embed = nn.Embedding(n_classes, emb) if n_classes > 0 else None
+        self.rnn = _CELLS[cell](chunk * n_channels * 2 + emb + 2, hidden_size,
+                                num_layers=num_layers, batch_first=True, bidirectional=True)
+        feat = 4 * hidden_size
+        self.features_dim = feat
+        self.out = nn.Linear(feat, 1)
+        self.project = nn.Embedding(n_classes, feat) if n_classes > 0 else None
+        # auxiliary classifier (AC-GAN): makes the generator honour the requested class
+        self.classify = nn.Linear(feat, n_classes) if n_classes > 1 else None
+
+    def features(self, x, valid, labels=None):
+        """x: (b, L*k, C) scaled series (zero after each end); valid: (b, L) chunk mask."""
+        b = x.shape[0]
+        chunks = x.reshape(b, self.n_chunks, -1)
+        # first differences inside the series make local shape easy to see
+        diffs = torch.diff(x, dim=1, prepend=x[:, :1]).reshape(b, self.n_chunks, -1)
+        parts = [chunks, diffs, valid.unsqueeze(2).to(x.dtype),
+                 positions(self.n_chunks, b, x.device, x.dtype)]
+        if self.embed is not None:
+            parts.append(self.embed(labels).unsqueeze(1).expand(b, self.n_chunks, -1))
+        h, _ = self.rnn(torch.cat(parts, dim=2))  # (b, L, 2H)
+        w = valid.to(h.dtype).unsqueeze(2)
+        mean = (h * w).sum(1) / w.sum(1).clamp_min(1.0)
+        peak = h.masked_fill(w == 0, -1e4).amax(1)
+        return torch.cat([mean, peak], dim=1)
+
+    def score(self, feats, labels=None):
+        s = self.out(feats).squeeze(1)
+        if self.project is not None:
+            s = s + (self.project(labels) * feats).sum(1) / math.sqrt(feats.shape[1])
+        return s
+
+    def forward(self, x, valid, labels=None):
+        f = self.features(x, valid, labels)
+        return self.score(f, labels), f
+
+
+@torch.no_grad()
+def init_parameters(module, generator):
+    """Initialise every parameter from ``generator`` (never torch's global RNG)."""
+    for name, p in module.named_parameters():
+        if p.dim() == 1:
+            if "bias" in name:
+                p.zero_()
+            else:
+                p.uniform_(-0.1, 0.1, generator=generator)
+        elif name.endswith("embed.weight") or name.endswith("project.weight"):
+            p.normal_(0.0, 1.0, generator=generator)
+            if name.endswith("project.weight"):
+                p.mul_(0.1)
+        elif "rnn" in name:
+            bound = 1.0 / math.sqrt(p.shape[1] if "weight_hh" in name else max(p.shape[0] // 4, 1))
+            p.uniform_(-bound, bound, generator=generator)
+        else:
+            fan_in, fan_out = p.shape[1], p.shape[0]
+            bound = math.sqrt(6.0 / (fan_in + fan_out))
+            p.uniform_(-bound, bound, generator=generator)

@@ -1,0 +1,364 @@
+"""The adversarial training loop.
+
+Tensors in, a trained generator state out; nothing here knows scikit-learn.  The loop
+
+* draws real batches with weights ~ 1/sqrt(class size), so rare classes are seen
+  more often than their share without the discriminator memorising them;
+* gives the generator the real batch's labels and lengths, so real and fake batches
+  have the same class and length mix (padding is then never a tell);
+* optimises a non-saturating (or hinge / least-squares) loss plus feature matching
+  on the discriminator's pooled features;
+* every ``eval_every`` steps scores the generator with a per-class kernel MMD to the
+  training data on fixed noise, and keeps the best state (a GAN's quality swings from
+  step to step, so the last state is rarely the best);
+* on a non-finite loss rolls back to the last good state with halved learning
+  rates, and gives up with a clear error after three tries;
+* on KeyboardInterrupt keeps the best state reached so far (with a warning).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+from .networks import Discriminator, Generator, init_parameters
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class GANConfig:
+    n_channels: int
+    n_timepoints: int
+    n_classes: int  # 0 = unconditional
+    chunk: int
+    cell: str = "lstm"
+    hidden_size: int = 64
+    num_layers: int = 2
+    latent_dim: int = 16
+    noise_dim: int = 8
+    loss: str = "ns"
+    feature_matching: float = 1.0
+    class_loss: float = 1.0
+    mmd_weight: float = 1.0
+    batch_size: int = 64
+    n_steps: int = 1000
+    lr_g: float = 1e-3
+    lr_d: float = 1e-3
+    d_steps: int = 1
+    eval_every: int = 50
+    max_time: float | None = None
+
+    @property
+    def n_chunks(self):
+        return math.ceil(self.n_timepoints / self.chunk)
+
+    def build_generator(self):
+        # torch's layer constructors draw initial weights from the global RNG; keep it
+        # untouched (our own initialisation from a private generator follows)
+        with torch.random.fork_rng(devices=[]):
+            return Generator(n_channels=self.n_channels, chunk=self.chunk, n_chunks=self.n_chunks,
+                         n_classes=self.n_classes, latent_dim=self.latent_dim,
+                         noise_dim=self.noise_dim, hidden_size=self.hidden_size,
+                         num_layers=self.num_layers, cell=self.cell)
+
+    def build_discriminator(self):
+        with torch.random.fork_rng(devices=[]):
+            return Discriminator(n_channels=self.n_channels, chunk=self.chunk,
+                             n_chunks=self.n_chunks, n_classes=self.n_classes,
+                             hidden_size=self.hidden_size, num_layers=1, cell=self.cell)
+
+
+@dataclass
+class TrainResult:
+    generator_state: dict
+    history: dict = field(default_factory=dict)
+    best_step: int = 0
+    n_steps: int = 0
+    best_score: float = float("inf")
+    interrupted: bool = False
+    seconds: float = 0.0
+
+
+def resolve_device(device):
+    if device in (None, "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r}.") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was asked for but CUDA is not available here.")
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r}.")
+    return dev
+
+
+def autocast_dtype(device):
+    """bf16 autocast on CUDA where the card supports it; full precision on CPU."""
+    if device.type == "cuda" and torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return None
+
+
+def _loss_d(kind, real, fake):
+    if kind == "hinge":
+        return F.relu(1 - real).mean() + F.relu(1 + fake).mean()
+    if kind == "lsgan":
+        return ((real - 1) ** 2).mean() + (fake**2).mean()
+    return F.softplus(-real).mean() + F.softplus(fake).mean()
+
+
+def _loss_g(kind, fake):
+    if kind == "hinge":
+        return -fake.mean()
+    if kind == "lsgan":
+        return ((fake - 1) ** 2).mean()
+    return F.softplus(-fake).mean()
+
+
+def step_mask(lengths, n_steps):
+    return torch.arange(n_steps, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def chunk_mask(lengths, chunk, n_chunks):
+    return torch.arange(n_chunks, device=lengths.device)[None, :] * chunk < lengths[:, None]
+
+
+def draw(generator, labels, lengths, torch_gen, config, clip=None):
+    """Run the generator on fresh noise; zero every step after each series' end."""
+    b = lengths.shape[0]
+    dev = lengths.device
+    latent = torch.randn(b, config.latent_dim, generator=torch_gen, device=dev)
+    noise = torch.randn(b, config.n_chunks, config.noise_dim, generator=torch_gen, device=dev)
+    x = generator(latent, noise, labels)
+    if clip is not None:
+        x = torch.maximum(torch.minimum(x, clip[1]), clip[0])
+    mask = step_mask(lengths, x.shape[1]).unsqueeze(2)
+    return x * mask
+
+
+def _mmd(a, b):
+    """Unbiased-enough MMD^2 with a mixture of RBF kernels around the median distance."""
+    z = torch.cat([a, b])
+    d2 = torch.cdist(z, z).pow(2)
+    n = a.shape[0]
+    med = d2[:n, :n].median().clamp_min(1e-8)
+    k = sum(torch.exp(-d2 / (s * med)) for s in (0.25, 1.0, 4.0))
+    return (k[:n, :n].mean() + k[n:, n:].mean() - 2 * k[:n, n:].mean()).item()
+
+
+def batch_mmd(real, fake, labels, n_classes):
+    """Differentiable MMD^2 between a real and a fake batch with the same labels.
+
+    The label enters the kernel as a far-apart one-hot coordinate, so only pairs of
+    the same class count: a class-conditional moment-matching signal that guides the
+    generator from the first step, while the adversarial loss sharpens the details.
+    """
+    a, b = MMDMonitor._features(real.float()), MMDMonitor._features(fake.float())
+    d2 = torch.cdist(torch.cat([a, b]), torch.cat([a, b])).pow(2)
+    if labels is not None and n_classes > 1:
+        lab = torch.cat([labels, labels])
+        d2 = d2 + 1e4 * (lab[:, None] != lab[None, :]).float()
+    n = a.shape[0]
+    med = d2[:n, :n][d2[:n, :n] < 1e4].median().detach().clamp_min(1e-6)
+    k = sum(torch.exp(-d2 / (s * med)) for s in (0.25, 1.0, 4.0))
+    return k[:n, :n].mean() + k[n:, n:].mean() - 2 * k[:n, n:].mean()
+
+
+class MMDMonitor:
+    """Per-class kernel MMD between generated and training series on fixed noise."""
+
+    def __init__(self, x, lengths, labels, n_classes, device, seed, max_per_class=200):
+        g = torch.Generator(device="cpu").manual_seed(seed)
+        self.groups = []
+        classes = range(n_classes) if n_classes > 0 else [None]
+        for c in classes:
+            idx = torch.arange(x.shape[0]) if c is None else torch.nonzero(labels.cpu() == c).squeeze(1)
+            if len(idx) < 2:
+                continue
+            if len(idx) > max_per_class:
+                idx = idx[torch.randperm(len(idx), generator=g)[:max_per_class]]
+            n_fake = max(len(idx), 32)
+            pick = idx[torch.randint(len(idx), (n_fake,), generator=g)]
+            self.groups.append((x[idx.to(x.device)], pick.to(x.device)))
+        self.lengths, self.labels = lengths, labels
+        self.seed = seed
+        self.device = device
+
+    @staticmethod
+    def _features(x):
+        d = torch.diff(x, dim=1)
+        t = x.shape[1]
+        return torch.cat([x.flatten(1), 2.0 * d.flatten(1)], dim=1) / math.sqrt(t)
+
+    @torch.no_grad()
+    def __call__(self, generator, config, clip):
+        if not self.groups:
+            return None  # no class has two series: nothing to compare with
+        g = torch.Generator(device=self.device).manual_seed(self.seed)
+        scores = []
+        for real, pick in self.groups:
+            labels = None if self.labels is None else self.labels[pick]
+            fake = draw(generator, labels, self.lengths[pick], g, config, clip).float()
+            scores.append(_mmd(self._features(real[:, : fake.shape[1]]), self._features(fake)))
+        return float(sum(scores) / len(scores))
+
+
+def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=None, clip=None):
+    """Train a conditional recurrent GAN.
+
+    x: float32 tensor (n, T_padded, C) of scaled series, zero after each end, where
+    T_padded = n_chunks * chunk; lengths: (n,) int64; labels: (n,) int64 or None.
+    Returns a :class:`TrainResult` with the best generator state on the CPU.
+    """
+    dev = device
+    t0 = time.perf_counter()
+    gen_torch = torch.Generator(device=dev).manual_seed(seed)
+    cpu_gen = torch.Generator(device="cpu").manual_seed(seed + 1)
+    G = config.build_generator()
+    D = config.build_discriminator()
+    init_parameters(G, cpu_gen)
+    init_parameters(D, cpu_gen)
+    G.to(dev)
+    D.to(dev)
+    x, lengths = x.to(dev), lengths.to(dev)
+    labels = None if labels is None else labels.to(dev)
+    if clip is not None:
+        clip = tuple(c.to(dev) for c in clip)
+    n = x.shape[0]
+    # real batches: each series weighted by 1/sqrt(size of its class)
+    if labels is not None:
+        counts = torch.bincount(labels, minlength=config.n_classes).float()
+        weights = counts[labels].rsqrt()
+    else:
+        weights = torch.ones(n, device=dev)
+    batch = min(config.batch_size, max(n, 2))
+    amp = autocast_dtype(dev)
+    aux = D.classify is not None and config.class_loss > 0
+    betas = (0.5, 0.99)
+    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=betas)
+    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=betas)
+    monitor = MMDMonitor(x, lengths, labels, config.n_classes, dev, seed + 2)
+    history = {"step": [], "loss_d": [], "loss_g": [], "mmd": [], "seconds": []}
+    best = {"score": float("inf"), "step": 0, "state": copy.deepcopy(G.state_dict())}
+    good = {"G": copy.deepcopy(G.state_dict()), "D": copy.deepcopy(D.state_dict()), "step": 0}
+    rollbacks = 0
+    interrupted = False
+    loss_d_acc = loss_g_acc = 0.0
+    acc_n = 0
+    step = 0
+
+    def autocast():
+        if amp is None:
+            return torch.autocast(device_type=dev.type, enabled=False)
+        return torch.autocast(device_type=dev.type, dtype=amp)
+
+    def evaluate(step):
+        G.eval()
+        score = monitor(G, config, clip)
+        G.train()
+        history["step"].append(step)
+        history["loss_d"].append(loss_d_acc / max(acc_n, 1))
+        history["loss_g"].append(loss_g_acc / max(acc_n, 1))
+        history["mmd"].append(score)
+        history["seconds"].append(time.perf_counter() - t0)
+        if score is None or score < best["score"]:
+            best.update(score=float("inf") if score is None else score, step=step,
+                        state=copy.deepcopy(G.state_dict()))
+        return score
+
+    try:
+        while step < config.n_steps:
+            idx = torch.multinomial(weights, batch, replacement=True, generator=gen_torch)
+            real = x[idx]
+            blab = None if labels is None else labels[idx]
+            blen = lengths[idx]
+            valid = chunk_mask(blen, config.chunk, config.n_chunks)
+            # discriminator: real and fake in one pass
+            for _ in range(config.d_steps):
+                with autocast():
+                    with torch.no_grad():
+                        fake = draw(G, blab, blen, gen_torch, config, clip)
+                    both_lab = None if blab is None else torch.cat([blab, blab])
+                    scores, feats = D(torch.cat([real, fake]), torch.cat([valid, valid]), both_lab)
+                    loss_d = _loss_d(config.loss, scores[:batch].float(), scores[batch:].float())
+                    if aux:
+                        logits = D.classify(feats[:batch]).float()
+                        loss_d = loss_d + config.class_loss * F.cross_entropy(logits, blab)
+                opt_d.zero_grad(set_to_none=True)
+                loss_d.backward()
+                opt_d.step()
+            # the real features of the last discriminator pass are the feature-matching target
+            f_real = feats[:batch].detach().float().mean(0)
+            # generator
+            with autocast():
+                fake = draw(G, blab, blen, gen_torch, config, clip)
+                s_fake, f_fake = D(fake, valid, blab)
+                loss_g = _loss_g(config.loss, s_fake.float())
+                if config.feature_matching > 0:
+                    fm = (f_real - f_fake.float().mean(0)).pow(2).mean()
+                    loss_g = loss_g + config.feature_matching * fm
+                if config.mmd_weight > 0:
+                    loss_g = loss_g + config.mmd_weight * batch_mmd(real, fake, blab, config.n_classes)
+                if aux:
+                    logits = D.classify(f_fake).float()
+                    loss_g = loss_g + config.class_loss * F.cross_entropy(logits, blab)
+            opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            opt_g.step()
+            step += 1
+            if step % 10 == 0 or step == config.n_steps:
+                ld, lg = loss_d.item(), loss_g.item()
+                if not (math.isfinite(ld) and math.isfinite(lg)):
+                    rollbacks += 1
+                    if rollbacks > 3:
+                        raise FloatingPointError(
+                            "GAN training diverged (non-finite loss) three times even after "
+                            "rolling back with smaller learning rates; try a lower lr or "
+                            "check the data's scale."
+                        )
+                    logger.warning("non-finite loss at step %d: rolling back, halving lr", step)
+                    G.load_state_dict(good["G"])
+                    D.load_state_dict(good["D"])
+                    for opt in (opt_g, opt_d):
+                        for group in opt.param_groups:
+                            group["lr"] *= 0.5
+                        opt.state.clear()
+                    step = good["step"]
+                    continue
+                loss_d_acc += ld
+                loss_g_acc += lg
+                acc_n += 1
+            if step % config.eval_every == 0 or step == config.n_steps:
+                score = evaluate(step)
+                good = {"G": copy.deepcopy(G.state_dict()), "D": copy.deepcopy(D.state_dict()),
+                        "step": step}
+                if verbose >= 2:
+                    logger.info("step %d/%d  loss_d %.4f  loss_g %.4f  mmd %s", step,
+                                config.n_steps, history["loss_d"][-1], history["loss_g"][-1],
+                                "n/a" if score is None else f"{score:.5f}")
+                if progress is not None:
+                    progress(step, config.n_steps, history)
+                loss_d_acc = loss_g_acc = 0.0
+                acc_n = 0
+                if config.max_time is not None and time.perf_counter() - t0 > config.max_time:
+                    break
+    except KeyboardInterrupt:
+        if not history["step"]:
+            raise
+        interrupted = True
+        warnings.warn(
+            f"fit interrupted at step {step}: keeping the best generator state reached so far "
+            f"(step {best['step']}).", RuntimeWarning, stacklevel=3)
+    state = {k: v.detach().cpu().clone() for k, v in best["state"].items()}
+    return TrainResult(generator_state=state, history=history, best_step=best["step"],
+                       n_steps=step, best_score=best["score"], interrupted=interrupted,
+                       seconds=time.perf_counter() - t0)
