@@ -64,7 +64,7 @@ def _as_numeric(a, what):
     if arr.dtype.kind in "USV":
         raise TypeError(f"{what} must contain real numbers; got dtype {arr.dtype}.")
     if arr.dtype.kind == "c":
-        raise TypeError(f"{what} must contain real numbers; got complex dtype.")
+        raise ValueError(f"Complex data not supported: {what} must contain real numbers.")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{what} must contain real numbers; got dtype {arr.dtype}.")
     return arr
@@ -153,7 +153,9 @@ def check_labels(y, n_samples):
         y = y.to_numpy()
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
-        y = y.ravel()
+        from sklearn.utils.validation import column_or_1d
+
+        y = column_or_1d(y, warn=True)  # DataConversionWarning, as scikit-learn does
     if y.ndim != 1:
         raise ValueError(f"y must be 1D (one label per series); got shape {y.shape}.")
     if y.shape[0] != n_samples:

@@ -22,8 +22,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._data import ChannelScaler, check_labels, check_n_samples, check_series, to_output
+from . import persistence
+from ._data import SeriesLayout
 from ._strategy import resolve_sampling_strategy
-from .gan.training import GANConfig, draw, resolve_device, train_gan
+from .gan.training import GANConfig, resolve_device, train_gan
 
 logger = logging.getLogger(__name__)
 
@@ -243,8 +245,9 @@ class RecurrentGANAugmenter(BaseEstimator):
             counts = np.bincount(codes, minlength=len(self.classes_))
             single = self.classes_[counts == 1]
             if len(single):
+                shown = ", ".join(map(repr, single[:5].tolist())) + (" ..." if len(single) > 5 else "")
                 warnings.warn(
-                    f"class(es) {single.tolist()} have a single training series: the GAN "
+                    f"{len(single)} class(es) ({shown}) have a single training series: the GAN "
                     "can only learn them from what they share with the other classes.",
                     UserWarning, stacklevel=2)
             labels = torch.as_tensor(codes, dtype=torch.long)
@@ -291,6 +294,7 @@ class RecurrentGANAugmenter(BaseEstimator):
         self.generator_ = config.build_generator()
         self.generator_.load_state_dict(result.generator_state)
         self.generator_.eval()
+        self.generator_.to(device)
         self.history_ = result.history
         self.best_step_, self.n_steps_ = result.best_step, result.n_steps
         self.best_score_ = result.best_score
@@ -367,6 +371,118 @@ class RecurrentGANAugmenter(BaseEstimator):
         values, lengths = self._generate(codes, rng)
         return to_output(values, lengths, self.layout_)
 
+    def sample_batches(self, n_samples, y=None, *, batch_size=10000, random_state=None):
+        """Yield ``n_samples`` new series in batches of ``batch_size``.
+
+        Memory stays flat in ``n_samples``: only one batch exists at a time. The
+        concatenated batches equal ``sample(n_samples, y)`` for the same random state
+        when ``batch_size`` divides into the internal batch (8,192) or exceeds it.
+        """
+        check_is_fitted(self, "generator_")
+        n_samples = check_n_samples(n_samples)
+        batch_size = check_n_samples(batch_size)
+        y_arr = None if y is None else np.asarray(y)
+        if y_arr is not None and y_arr.ndim == 1 and len(y_arr) != n_samples:
+            raise ValueError(f"y must be one label or one label per sample ({n_samples}); "
+                             f"got {len(y_arr)} labels.")
+        rng = self._sample_rng if random_state is None else check_random_state(random_state)
+        for start in range(0, n_samples, batch_size):
+            stop = min(start + batch_size, n_samples)
+            part = y_arr if y_arr is None or y_arr.ndim == 0 else y_arr[start:stop]
+            codes = self._label_codes(part, stop - start)
+            values, lengths = self._generate(codes, rng)
+            yield to_output(values, lengths, self.layout_)
+
+    # ----------------------------------------------------------- persistence
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: never strip the live object
+        state["_rgan_version"] = persistence.library_version()
+        if state.get("generator_") is not None:
+            state["generator_"] = None
+            state["_generator_bytes"] = persistence.state_dict_to_bytes(self.generator_)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        persistence.check_version(state.pop("_rgan_version", None), "This pickled augmenter")
+        blob = state.pop("_generator_bytes", None)
+        super().__setstate__(state)
+        if blob is not None:
+            weights = persistence.state_dict_from_bytes(blob, "cpu")
+            self.generator_ = self._restore_generator(weights)
+
+    def _restore_generator(self, weights):
+        generator = self.config_.build_generator()
+        try:
+            generator.load_state_dict(weights)
+        except (RuntimeError, KeyError) as exc:
+            raise persistence.ModelFileError(
+                f"the stored generator weights do not fit the stored configuration ({exc}).") from None
+        generator.eval()
+        device = torch.device("cpu")
+        if self.device != "cpu" and torch.cuda.is_available():
+            device = resolve_device(self.device)
+        return generator.to(device)
+
+    _SAFE_FITTED = ("n_features_in_", "n_channels_", "n_timepoints_", "equal_length_",
+                    "clip_", "history_", "best_step_", "n_steps_", "best_score_",
+                    "fit_seconds_", "device_", "interrupted_")
+
+    def save(self, path):
+        """Write the fitted augmenter to ``path`` in the safe format (no pickle).
+
+        The file is an ``.npz`` archive with a JSON document and the generator's
+        tensors; :meth:`load` reads it without executing any code.
+        """
+        check_is_fitted(self, "generator_")
+        params = {}
+        for k, v in self.get_params().items():
+            if k == "random_state" and not (v is None or isinstance(v, Integral)):
+                v = None
+            if k == "sampling_strategy" and not isinstance(v, (str, float)):
+                v = "auto"  # dicts and callables do not survive JSON faithfully
+            params[k] = int(v) if isinstance(v, Integral) and not isinstance(v, bool) else v
+        rng_state = self._sample_rng.get_state()
+        fitted = {k: getattr(self, k) for k in self._SAFE_FITTED}
+        fitted["best_score_"] = None if not math.isfinite(self.best_score_) else self.best_score_
+        document = {
+            "format": persistence.FORMAT,
+            "version": persistence.library_version(),
+            "params": params,
+            "classes_": persistence.encode_labels(self.classes_),
+            "layout": {"kind": self.layout_.kind, "dtype": self.layout_.dtype.str},
+            "lengths_by_class_": [a.tolist() for a in self.lengths_by_class_],
+            "scaler": self.scaler_.get_state(),
+            "config": dict(self.config_.__dict__),
+            "fitted": fitted,
+            "sample_rng": [rng_state[0], rng_state[1].tolist(), *map(float, rng_state[2:])],
+        }
+        persistence.save_npz(path, document, self.generator_.state_dict())
+
+    @classmethod
+    def load(cls, path):
+        """Read an augmenter written by :meth:`save`. Never executes code from the file."""
+        doc, weights = persistence.load_npz(path)
+        try:
+            est = cls(**doc["params"])
+            est.classes_ = persistence.decode_labels(doc["classes_"])
+            est.layout_ = SeriesLayout(doc["layout"]["kind"], np.dtype(doc["layout"]["dtype"]))
+            est.lengths_by_class_ = [np.asarray(a, dtype=np.int64) for a in doc["lengths_by_class_"]]
+            est.scaler_ = ChannelScaler.from_state(doc["scaler"])
+            est.config_ = GANConfig(**doc["config"])
+            for k, v in doc["fitted"].items():
+                setattr(est, k, v)
+            est.best_score_ = float("inf") if est.best_score_ is None else est.best_score_
+            est.clip_ = tuple(est.clip_)
+            name, keys, pos, has_gauss, cached = doc["sample_rng"]
+            est._sample_rng = np.random.RandomState()
+            est._sample_rng.set_state((name, np.asarray(keys, dtype=np.uint32), int(pos),
+                                       int(has_gauss), float(cached)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise persistence.ModelFileError(f"{path} holds an incomplete model ({exc}).") from None
+        est.generator_ = est._restore_generator(weights)
+        return est
+
     # ---------------------------------------------------------- fit_resample
     def fit_resample(self, X, y):
         """Fit on (X, y), then return the original rows followed by synthetic ones.
@@ -377,7 +493,7 @@ class RecurrentGANAugmenter(BaseEstimator):
         if y is None:
             raise ValueError("fit_resample needs labels y: oversampling balances classes.")
         self._check_params()
-        values, lengths, layout = check_series(X)
+        values, lengths, layout = self._validate_X(X, reset=True)
         y = check_labels(y, values.shape[0])
         strategy = resolve_sampling_strategy(self.sampling_strategy, y)
         self.fit(X, y)

@@ -1,0 +1,107 @@
+"""Persistence of fitted augmenters.
+
+Two formats, for two situations:
+
+* **joblib / pickle** (``joblib.dump(aug, path)``): any fitted object, including the
+  adapters in :mod:`rgan_augment.integrations` and whole pipelines. The generator is
+  stored as ``state_dict`` bytes and loaded with ``map_location`` and
+  ``weights_only=True``, so a model fitted on a GPU loads on a CPU-only machine.
+  Pickle runs code on load: use it only for files you trust.
+* **the safe format** (``aug.save(path)`` / ``RecurrentGANAugmenter.load(path)``): a
+  ``.npz`` archive holding a JSON document (parameters and fitted state) and the
+  generator's tensors as plain arrays, read with ``allow_pickle=False``: loading never
+  executes code. Use it for files that cross a trust boundary.
+
+Both carry the library version; a file from another major version, or a damaged
+file, gives a clear error.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import torch
+
+FORMAT = "rgan-augment/1"
+
+
+class ModelFileError(ValueError):
+    """A model file or pickled state that cannot be read back."""
+
+
+def library_version():
+    from . import __version__
+
+    return __version__
+
+
+def check_version(version, where):
+    current = library_version()
+    if not isinstance(version, str):
+        raise ModelFileError(f"{where} carries no rgan-augment version: not a file of this library.")
+    major = lambda v: v.split(".")[0]  # noqa: E731
+    if major(version) != major(current):
+        raise ModelFileError(
+            f"{where} was written by rgan-augment {version}, which is incompatible with the "
+            f"installed {current}; refit the model or install rgan-augment=={version}.")
+
+
+def state_dict_to_bytes(module):
+    buf = io.BytesIO()
+    torch.save({k: v.detach().cpu() for k, v in module.state_dict().items()}, buf)
+    return buf.getvalue()
+
+
+def state_dict_from_bytes(blob, device="cpu"):
+    try:
+        return torch.load(io.BytesIO(blob), map_location=device, weights_only=True)
+    except Exception as exc:  # torch raises many kinds here; the user needs one message
+        raise ModelFileError(f"the stored generator weights are corrupted or unreadable ({exc}).") from None
+
+
+# ----------------------------------------------------------- the safe format
+def encode_labels(classes):
+    if classes is None:
+        return None
+    kind = classes.dtype.kind
+    if kind not in "biufU":
+        raise TypeError(
+            "The safe format stores labels of type bool, int, float or str; these classes_ "
+            f"have dtype {classes.dtype}. Use joblib for such a model (trusted files only).")
+    return {"dtype": classes.dtype.str, "values": classes.tolist()}
+
+
+def decode_labels(doc):
+    if doc is None:
+        return None
+    return np.asarray(doc["values"], dtype=np.dtype(doc["dtype"]))
+
+
+def save_npz(path, document, tensors):
+    """Write a JSON document and named float tensors to ``path`` (an .npz archive)."""
+    arrays = {f"weight::{k}": v.detach().cpu().float().numpy() for k, v in tensors.items()}
+    arrays["document"] = np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def load_npz(path):
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            document = json.loads(bytes(data["document"]).decode("utf-8"))
+            tensors = {k.split("::", 1)[1]: torch.from_numpy(np.array(data[k]))
+                       for k in data.files if k.startswith("weight::")}
+    except FileNotFoundError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, UnicodeDecodeError) as exc:
+        raise ModelFileError(f"{path} is not a readable rgan-augment model file "
+                             f"(truncated or corrupted: {exc}).") from None
+    if document.get("format") != FORMAT:
+        raise ModelFileError(f"{path} is not an rgan-augment model file (format "
+                             f"{document.get('format')!r}).")
+    check_version(document.get("version"), str(path))
+    return document, tensors
+

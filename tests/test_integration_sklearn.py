@@ -1,0 +1,69 @@
+"""The scikit-learn adapter: Pipeline, GridSearchCV, cross_val_score, clone, checks."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from rgan_augment import RecurrentGANAugmenter
+from rgan_augment.integrations.sklearn import AugmentedClassifier
+
+from _toy import sine_vs_sawtooth
+
+TINY = dict(n_steps=10, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+
+
+@parametrize_with_checks([AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY))])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def imbalanced():
+    X, y = sine_vs_sawtooth(n_per_class=30, length=24, n_minority=6)
+    return X[:, 0, :], y  # 2D: univariate series as rows
+
+
+def test_last_step_of_pipeline_oversamples_in_fit(imbalanced):
+    X, y = imbalanced
+    pipe = Pipeline([("scale", StandardScaler()),
+                     ("clf", AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY)))])
+    pipe.fit(X, y)
+    clf = pipe.named_steps["clf"]
+    assert clf.n_generated_ == {"saw": 24}
+    assert pipe.predict(X).shape == (36,)
+    assert pipe.predict_proba(X).shape == (36, 2)
+    assert pipe.decision_function(X).shape == (36,)
+    assert 0.0 <= pipe.score(X, y) <= 1.0
+    assert list(clf.classes_) == ["saw", "sine"]
+
+
+def test_grid_search_over_nested_parameters(imbalanced):
+    X, y = imbalanced
+    model = AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY))
+    grid = GridSearchCV(model, {"augmenter__hidden_size": [4, 8], "classifier__C": [0.1, 1.0]},
+                        cv=2, scoring="balanced_accuracy")
+    grid.fit(X, y)
+    assert set(grid.best_params_) == {"augmenter__hidden_size", "classifier__C"}
+    assert len(grid.cv_results_["mean_test_score"]) == 4
+
+
+def test_cross_val_score_and_clone(imbalanced):
+    X, y = imbalanced
+    model = AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY))
+    scores = cross_val_score(model, X, y, cv=3, scoring="balanced_accuracy")
+    assert scores.shape == (3,) and np.isfinite(scores).all()
+    twin = clone(model)
+    assert twin.get_params()["augmenter__n_steps"] == 10
+    assert not hasattr(twin, "classifier_")
+
+
+def test_default_augmenter_and_bad_augmenter(imbalanced):
+    model = AugmentedClassifier(LogisticRegression())
+    assert model.augmenter is None
+    with pytest.raises(TypeError, match="fit_resample"):
+        AugmentedClassifier(LogisticRegression(), augmenter=StandardScaler()).fit(*imbalanced)
