@@ -1,0 +1,45 @@
+"""sktime: the composite classifier passes check_estimator and takes every panel mtype."""
+
+import doctest
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sktime")
+
+from sktime.classification.distance_based import KNeighborsTimeSeriesClassifier  # noqa: E402
+from sktime.datatypes import convert_to  # noqa: E402
+from sktime.utils.estimator_checks import check_estimator  # noqa: E402
+
+import rgan_augment.integrations.sktime as sktime_module  # noqa: E402
+from rgan_augment import RecurrentGANAugmenter  # noqa: E402
+from rgan_augment.integrations.sktime import SktimeAugmentedClassifier  # noqa: E402
+
+from _toy import sine_vs_sawtooth  # noqa: E402
+
+TINY = dict(n_steps=10, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+
+
+def test_sktime_check_estimator_passes():
+    results = check_estimator(SktimeAugmentedClassifier, raise_exceptions=False)
+    failed = {k: v for k, v in results.items() if v != "PASSED"}
+    assert not failed, failed
+
+
+def test_docstring_example_runs():
+    failures, tried = doctest.testmod(sktime_module, verbose=False, report=True, globs={})
+    assert tried > 0 and failures == 0
+
+
+@pytest.mark.parametrize("mtype", ["numpy3D", "pd-multiindex", "nested_univ", "df-list"])
+def test_every_panel_mtype(mtype):
+    X, y = sine_vs_sawtooth(n_per_class=20, length=16, n_channels=2, n_minority=4)
+    X_in = convert_to(X, to_type=mtype)
+    clf = SktimeAugmentedClassifier(KNeighborsTimeSeriesClassifier(n_neighbors=1, distance="euclidean"),
+                                    RecurrentGANAugmenter(**TINY))
+    clf.fit(X_in, y)
+    assert dict(clf.augmenter_.sampling_strategy_) == {"saw": 16}
+    pred = clf.predict(X_in)
+    assert pred.shape == (24,) and set(pred) <= {"saw", "sine"}
+    proba = clf.predict_proba(X_in)
+    assert proba.shape == (24, 2) and np.allclose(proba.sum(1), 1)
