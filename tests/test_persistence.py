@@ -1,0 +1,149 @@
+"""joblib round trips (also across processes and from a 'CUDA' file), the safe format, bad files."""
+
+import io
+import pickle
+import subprocess
+import sys
+import textwrap
+
+import joblib
+import numpy as np
+import pytest
+import torch
+
+from rgan_augment import RecurrentGANAugmenter
+from rgan_augment.persistence import ModelFileError
+
+from _toy import sine_vs_sawtooth
+
+TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return sine_vs_sawtooth(n_per_class=20, length=16, n_channels=2, n_minority=6)
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    return RecurrentGANAugmenter(**TINY).fit(*data)
+
+
+def test_joblib_round_trip_in_a_fresh_process(tmp_path, fitted):
+    path = tmp_path / "aug.joblib"
+    joblib.dump(fitted, path)
+    expected = fitted.sample(7, "saw", random_state=11)
+    np.save(tmp_path / "expected.npy", expected)
+    code = textwrap.dedent(f"""
+        import joblib, numpy as np
+        aug = joblib.load({str(path)!r})
+        out = aug.sample(7, "saw", random_state=11)
+        np.testing.assert_array_equal(out, np.load({str(tmp_path / 'expected.npy')!r}))
+        print("same")
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "same" in run.stdout
+
+
+def test_loaded_copy_continues_the_same_sample_stream(tmp_path, fitted):
+    path = tmp_path / "aug.joblib"
+    joblib.dump(fitted, path)
+    twin = joblib.load(path)
+    np.testing.assert_array_equal(fitted.sample(5, "sine"), twin.sample(5, "sine"))
+
+
+def test_pickling_leaves_the_live_model_intact(fitted):
+    pickle.dumps(fitted)
+    assert fitted.generator_ is not None
+    assert fitted.sample(2, "saw").shape == (2, 2, 16)
+
+
+def _cuda_tagged_bytes(fitted, monkeypatch):
+    """The generator's state_dict bytes as a GPU-fitted model would store them: every
+    tensor tagged with location 'cuda:0' (torch's own location registry, patched)."""
+    import torch.serialization as ser
+
+    tag_cuda = (0, lambda storage: "cuda:0", lambda storage, location: None)
+    monkeypatch.setattr(ser, "_package_registry", [tag_cuda] + list(ser._package_registry))
+    try:
+        return fitted.__getstate__()["_generator_bytes"]
+    finally:
+        monkeypatch.undo()
+
+
+def test_model_stored_on_cuda_loads_on_cpu(fitted, monkeypatch):
+    if torch.cuda.is_available():
+        pytest.skip("CUDA present: the real GPU-to-CPU path is checked by benchmarks/gpu_check.py")
+    cuda_bytes = _cuda_tagged_bytes(fitted, monkeypatch)
+    # the fake is faithful: plain torch.load refuses it on a CPU-only machine
+    with pytest.raises(RuntimeError, match="CUDA"):
+        torch.load(io.BytesIO(cuda_bytes), weights_only=True)
+    state = fitted.__getstate__()
+    state["_generator_bytes"] = cuda_bytes
+    loaded = RecurrentGANAugmenter.__new__(RecurrentGANAugmenter)
+    loaded.__setstate__(state)
+    assert next(loaded.generator_.parameters()).device.type == "cpu"
+    np.testing.assert_array_equal(loaded.sample(3, "saw", random_state=1),
+                                  fitted.sample(3, "saw", random_state=1))
+
+
+def test_incompatible_version_and_corrupted_state(fitted):
+    state = fitted.__getstate__()
+    bad = dict(state, _rgan_version="99.0.0")
+    clone = RecurrentGANAugmenter.__new__(RecurrentGANAugmenter)
+    with pytest.raises(ModelFileError, match="incompatible"):
+        clone.__setstate__(bad)
+    broken = dict(state, _generator_bytes=state["_generator_bytes"][:100])
+    with pytest.raises(ModelFileError, match="corrupted"):
+        RecurrentGANAugmenter.__new__(RecurrentGANAugmenter).__setstate__(broken)
+
+
+def test_truncated_joblib_file_gives_an_error(tmp_path, fitted):
+    path = tmp_path / "aug.joblib"
+    joblib.dump(fitted, path)
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises((EOFError, pickle.UnpicklingError, ValueError)):
+        joblib.load(path)
+
+
+def test_safe_format_round_trip(tmp_path, fitted):
+    path = tmp_path / "aug.npz"
+    fitted.save(path)
+    loaded = RecurrentGANAugmenter.load(path)
+    np.testing.assert_array_equal(loaded.sample(6, "saw", random_state=4),
+                                  fitted.sample(6, "saw", random_state=4))
+    np.testing.assert_array_equal(loaded.sample(3, "sine"), fitted.__class__.load(path).sample(3, "sine"))
+    assert loaded.get_params() == fitted.get_params()
+    assert list(loaded.classes_) == list(fitted.classes_)
+
+
+def test_safe_format_holds_no_pickle(tmp_path, fitted):
+    path = tmp_path / "aug.npz"
+    fitted.save(path)
+    with np.load(path, allow_pickle=False) as data:  # would raise on any pickled object
+        assert "document" in data.files
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "other_npz", "version"])
+def test_safe_format_bad_files(tmp_path, fitted, damage):
+    path = tmp_path / "aug.npz"
+    fitted.save(path)
+    if damage == "truncate":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif damage == "garbage":
+        path.write_bytes(b"not a model at all")
+    elif damage == "other_npz":
+        np.savez(path, a=np.arange(3))
+    else:
+        import json
+
+        with np.load(path) as data:
+            arrays = {k: data[k] for k in data.files}
+        doc = json.loads(bytes(arrays["document"]).decode())
+        doc["version"] = "99.1.0"
+        arrays["document"] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
+        with open(path, "wb") as fh:
+            np.savez(fh, **arrays)
+    with pytest.raises(ModelFileError):
+        RecurrentGANAugmenter.load(path)
