@@ -27,11 +27,12 @@ __all__ = [
 class SeriesLayout:
     """What the user passed: the container kind and the dtype to give back."""
 
-    kind: str  # "2d", "3d" or "list"
+    kind: str  # "2d", "3d", "list" (of 2D arrays) or "list1d" (of 1D univariate series)
     dtype: np.dtype
 
     def describe(self):
-        return {"2d": "2D array", "3d": "3D array", "list": "list of arrays"}[self.kind]
+        return {"2d": "2D array", "3d": "3D array", "list": "list of arrays",
+                "list1d": "list of 1D arrays"}[self.kind]
 
 
 def _output_dtype(dtype):
@@ -91,6 +92,7 @@ def check_series(X, *, min_samples=1):
     ):
         arrays = [_as_numeric(x, f"X[{i}]") for i, x in enumerate(X)]
         dims = {a.ndim for a in arrays}
+        univariate_rows = dims == {1}
         if not dims <= {1, 2}:
             raise ValueError(
                 "A list X must hold one (n_channels, length) array per series (or a 1D "
@@ -112,7 +114,7 @@ def check_series(X, *, min_samples=1):
         values = np.zeros((len(arrays), n_channels, lengths.max()), dtype=np.float64)
         for i, a in enumerate(arrays):
             values[i, :, : a.shape[1]] = a
-        layout = SeriesLayout("list", _output_dtype(dtype))
+        layout = SeriesLayout("list1d" if univariate_rows else "list", _output_dtype(dtype))
     else:
         arr = _as_numeric(X, "X")
         if arr.ndim not in (2, 3):
@@ -175,6 +177,8 @@ def to_output(values, lengths, layout):
     """Turn float64 ``(n, C, T)`` values back into the user's container and dtype."""
     if layout.kind == "list":
         return [values[i, :, : lengths[i]].astype(layout.dtype) for i in range(len(values))]
+    if layout.kind == "list1d":
+        return [values[i, 0, : lengths[i]].astype(layout.dtype) for i in range(len(values))]
     out = values.astype(layout.dtype)
     if layout.kind == "2d":
         out = out[:, 0, :]
@@ -199,7 +203,7 @@ class ChannelScaler:
         var = (centred**2).sum(axis=(0, 2)) / count
         std = np.sqrt(var)
         magnitude = np.maximum(np.abs(self.mean_), np.finfo(np.float64).tiny)
-        constant = std <= 1e-12 * magnitude
+        constant = std <= 1e-13 * magnitude  # below float64 resolution of the values
         constant |= std == 0
         self.scale_ = np.where(constant, 0.0, std)
         self.data_min_ = np.where(m, values, np.inf).min(axis=(0, 2))

@@ -215,6 +215,9 @@ class RecurrentGANAugmenter(BaseEstimator):
             raise ValueError(f"verbose must be a non-negative integer; got {self.verbose!r}.")
 
     def _validate_X(self, X, reset):
+        if isinstance(X, (list, tuple)) and len(X) and all(np.ndim(x) == 1 for x in X) and \
+                len({len(x) for x in X}) == 1:
+            X = np.asarray(X)  # rows of equal length: a 2D array of univariate series
         if not isinstance(X, (list, tuple)) or (len(X) and np.ndim(X[0]) == 0):
             # arrays and frames go through scikit-learn's own checks (feature names,
             # n_features_in_, standard error messages) before our own conversion
@@ -509,7 +512,7 @@ class RecurrentGANAugmenter(BaseEstimator):
             return X_out, y_arr.copy()
         synth = self.sample(len(labels), np.array(labels, dtype=y_arr.dtype))
         y_new = np.concatenate([y_arr, np.asarray(labels, dtype=y_arr.dtype)])
-        if self.layout_.kind == "list":
+        if self.layout_.kind in ("list", "list1d"):
             return [np.asarray(x) for x in X] + synth, y_new
         X_arr = np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X)
         if X_arr.dtype != synth.dtype:

@@ -1,0 +1,152 @@
+"""Bad input gets a clear error; awkward but valid input works and never yields NaN."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rgan_augment import RecurrentGANAugmenter
+
+TINY = dict(n_steps=4, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+RNG = np.random.default_rng(0)
+X_OK = RNG.normal(size=(20, 2, 12)).cumsum(axis=2)
+Y_OK = np.array(["a"] * 14 + ["b"] * 6)
+
+
+def _with(value):
+    X = X_OK.copy()
+    X[3, 1, 5] = value
+    return X
+
+
+@pytest.mark.parametrize("X, y, error, message", [
+    (_with(np.nan), Y_OK, ValueError, "NaN"),
+    (_with(np.inf), Y_OK, ValueError, "infinity"),
+    (_with(-np.inf), Y_OK, ValueError, "infinity"),
+    (np.empty((0, 2, 12)), np.array([]), ValueError, "0 sample"),
+    (np.empty((5, 0, 12)), Y_OK[:5], ValueError, "0 feature"),
+    (X_OK[:, 0, 0], Y_OK, ValueError, "2D .* or 3D"),
+    (X_OK[:, :, :, None], Y_OK, ValueError, "2D .* or 3D"),
+    (X_OK, Y_OK[:-1], ValueError, "inconsistent numbers of samples"),
+    (np.full((20, 12), "x"), Y_OK, (TypeError, ValueError), "numeric|real numbers|convert"),
+    (X_OK, np.array(["a"] * 20), ValueError, "more than 1 class"),
+    (X_OK + 1j, Y_OK, ValueError, "Complex"),
+    ([np.ones((2, 5)), np.ones((3, 5))], Y_OK[:2], ValueError, "same number of channels"),
+    ([np.ones((2, 5)), np.ones((2, 0))], Y_OK[:2], ValueError, "length 0"),
+])
+def test_bad_input_to_fit_resample(X, y, error, message):
+    with pytest.raises(error, match=message):
+        RecurrentGANAugmenter(**TINY).fit_resample(X, y)
+
+
+def test_fit_resample_without_labels():
+    with pytest.raises(ValueError, match="needs labels"):
+        RecurrentGANAugmenter(**TINY).fit_resample(X_OK, None)
+
+
+@pytest.mark.parametrize("param, value", [
+    ("cell", "rnn"), ("loss", "wgan"), ("hidden_size", 0), ("n_steps", -1), ("n_steps", 2.5),
+    ("learning_rate", 0.0), ("chunk_length", "big"), ("verbose", -1), ("max_time", 0),
+    ("device", "tpu"),
+])
+def test_bad_parameters_named(param, value):
+    with pytest.raises(ValueError, match=param if param != "device" else "device"):
+        RecurrentGANAugmenter(**{**TINY, param: value}).fit(X_OK, Y_OK)
+
+
+def test_cuda_requested_without_cuda():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("CUDA present")
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        RecurrentGANAugmenter(**{**TINY, "device": "cuda"}).fit(X_OK, Y_OK)
+
+
+def test_single_example_class_warns_and_works():
+    y = np.array(["a"] * 19 + ["b"])
+    with pytest.warns(UserWarning, match="single training series"):
+        X_res, y_res = RecurrentGANAugmenter(**TINY).fit_resample(X_OK, y)
+    assert (y_res == "b").sum() == 19 and np.isfinite(X_res).all()
+
+
+def test_constant_channel_is_reproduced_exactly():
+    X = X_OK.copy()
+    X[:, 1, :] = 3.25
+    aug = RecurrentGANAugmenter(**TINY).fit(X, Y_OK)
+    out = aug.sample(10, "b")
+    assert np.all(out[:, 1, :] == 3.25)
+    assert np.isfinite(out).all() and out[:, 0, :].std() > 0
+
+
+@pytest.mark.parametrize("scale", [1e12, 1e-12])
+def test_extreme_scales(scale):
+    X = X_OK * scale + 5 * scale
+    out = RecurrentGANAugmenter(**TINY).fit(X, Y_OK).sample(20, "a")
+    assert np.isfinite(out).all()
+    lo, hi = X.min(), X.max()
+    span = hi - lo
+    assert out.min() >= lo - 0.3 * span and out.max() <= hi + 0.3 * span
+    assert out.std() > 0.01 * X.std()
+
+
+@pytest.mark.parametrize("dtype, out_dtype", [
+    (np.float16, np.float16), (np.float32, np.float32), (np.float64, np.float64),
+    (np.int64, np.float64), (np.int32, np.float64),
+])
+def test_dtypes(dtype, out_dtype):
+    X = (X_OK * 10).astype(dtype)
+    X_res, _ = RecurrentGANAugmenter(**TINY).fit_resample(X, Y_OK)
+    assert X_res.dtype == out_dtype
+    np.testing.assert_array_equal(X_res[:20], X.astype(out_dtype))
+    assert np.isfinite(X_res).all()
+
+
+def test_pandas_and_nested_lists():
+    X2 = X_OK[:, 0, :]
+    frame = pd.DataFrame(X2, columns=[f"t{i}" for i in range(12)])
+    X_res, y_res = RecurrentGANAugmenter(**TINY).fit_resample(frame, pd.Series(Y_OK))
+    assert X_res.shape == (28, 12)
+    X_res2, _ = RecurrentGANAugmenter(**TINY).fit_resample(X2.tolist(), Y_OK.tolist())
+    assert np.asarray(X_res2).shape == (28, 12)
+
+
+def test_unequal_lengths_give_lists_with_class_lengths():
+    rng = np.random.default_rng(1)
+    X = [rng.normal(size=(2, n)).cumsum(axis=1) for n in [8] * 10 + [14] * 10]
+    y = np.array(["short"] * 10 + ["long"] * 10)
+    aug = RecurrentGANAugmenter(**TINY).fit(X, y)
+    out = aug.sample(30, "short") + aug.sample(30, "long")
+    assert all(isinstance(a, np.ndarray) for a in out)
+    assert [a.shape for a in out[:30]] == [(2, 8)] * 30
+    assert [a.shape for a in out[30:]] == [(2, 14)] * 30
+    assert all(np.isfinite(a).all() for a in out)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(2, 12), channels=st.integers(1, 3), length=st.integers(1, 40),
+    dtype=st.sampled_from([np.float16, np.float32, np.float64, np.int64]),
+    magnitude=st.sampled_from([1e-6, 1.0, 1e3, 1e9]),
+    constant=st.booleans(), two_d=st.booleans(), seed=st.integers(0, 2**16),
+)
+def test_fuzz_never_torch_errors_never_nan(n, channels, length, dtype, magnitude, constant, two_d, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, channels, length)) * magnitude
+    if constant:
+        X[:, 0, :] = magnitude
+    if dtype is np.float16:
+        X = np.clip(X, -6e4, 6e4)
+    X = X.astype(dtype)
+    if two_d:
+        X = X[:, 0, :]
+    y = np.array([0, 1] * n)[:n]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X_res, y_res = RecurrentGANAugmenter(n_steps=2, hidden_size=4, latent_dim=2, noise_dim=2,
+                                             random_state=seed).fit_resample(X, y)
+    assert len(X_res) == len(y_res) >= n
+    assert np.isfinite(np.asarray(X_res, dtype=np.float64)).all()
