@@ -1,0 +1,75 @@
+"""Faults during fit: divergence is rolled back or reported; Ctrl-C keeps the best state."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+
+from rgan_augment import RecurrentGANAugmenter
+from rgan_augment.gan import training
+
+from _toy import sine_vs_sawtooth
+
+PARAMS = dict(n_steps=60, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return sine_vs_sawtooth(n_per_class=15, length=16)
+
+
+def test_one_nan_loss_is_rolled_back(data, monkeypatch, caplog):
+    real_loss = training._loss_g
+    calls = {"n": 0}
+
+    def flaky(kind, fake):
+        calls["n"] += 1
+        loss = real_loss(kind, fake)
+        return loss * float("nan") if calls["n"] == 25 else loss
+
+    monkeypatch.setattr(training, "_loss_g", flaky)
+    with caplog.at_level("WARNING"):
+        aug = RecurrentGANAugmenter(**PARAMS).fit(*data)
+    assert "rolling back" in caplog.text
+    out = aug.sample(20, "saw")
+    assert np.isfinite(out).all()
+    assert all(torch.isfinite(p).all() for p in aug.generator_.parameters())
+
+
+def test_persistent_divergence_raises_clearly(data, monkeypatch):
+    monkeypatch.setattr(training, "_loss_g", lambda kind, fake: fake.mean() * float("nan"))
+    aug = RecurrentGANAugmenter(**PARAMS)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        aug.fit(*data)
+    with pytest.raises(NotFittedError):
+        aug.sample(2, "saw")
+
+
+def test_keyboard_interrupt_keeps_best_state(data, monkeypatch):
+    real_call = training.MMDMonitor.__call__
+    calls = {"n": 0}
+
+    def interrupt_third(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_call(self, *args)
+
+    monkeypatch.setattr(training.MMDMonitor, "__call__", interrupt_third)
+    aug = RecurrentGANAugmenter(**PARAMS)
+    with pytest.warns(RuntimeWarning, match="interrupted"):
+        aug.fit(*data)
+    assert aug.interrupted_ and aug.n_steps_ < 60
+    assert np.isfinite(aug.sample(5, "sine")).all()
+
+
+def test_keyboard_interrupt_before_any_evaluation_leaves_it_unfitted(data, monkeypatch):
+    def interrupt(self, *args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training.MMDMonitor, "__call__", interrupt)
+    aug = RecurrentGANAugmenter(**PARAMS)
+    with pytest.raises(KeyboardInterrupt):
+        aug.fit(*data)
+    with pytest.raises(NotFittedError):
+        aug.sample(2, "saw")
