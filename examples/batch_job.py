@@ -6,8 +6,8 @@
 
 `fit` writes the model with joblib (MODEL ending .joblib: trusted files) or in the
 safe format (MODEL ending .npz: no pickle, for files that cross a trust boundary).
-`sample` streams batches into a memory-mapped .npy file, so memory stays flat however
-many series are drawn, and shows a progress bar.
+`sample` streams batches into a .npy file, so memory stays flat however many series
+are drawn, and shows a progress bar.
 """
 
 import argparse
@@ -45,15 +45,19 @@ def sample(model_path, out_path, n, label, batch_size):
     else:
         aug = joblib.load(model_path)
     shape = (n, aug.n_channels_, aug.n_timepoints_)
-    out = np.lib.format.open_memmap(out_path, mode="w+", dtype=np.float32, shape=shape)
     t0, done = time.perf_counter(), 0
-    for batch in aug.sample_batches(n, label, batch_size=batch_size):
-        out[done:done + len(batch)] = batch
-        done += len(batch)
-        frac = done / n
-        sys.stderr.write(f"\rsample [{'#' * int(30 * frac):<30}] {done:,}/{n:,}")
-        sys.stderr.flush()
-    out.flush()
+    # write the .npy header, then append each batch: only one batch is ever in memory
+    # (a memory map would keep the written pages resident and grow the RSS)
+    with open(out_path, "wb") as fh:
+        header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
+                  "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(fh, header)
+        for batch in aug.sample_batches(n, label, batch_size=batch_size):
+            fh.write(np.ascontiguousarray(batch, dtype=np.float32).tobytes())
+            done += len(batch)
+            frac = done / n
+            sys.stderr.write(f"\rsample [{'#' * int(30 * frac):<30}] {done:,}/{n:,}")
+            sys.stderr.flush()
     sys.stderr.write("\n")
     seconds = time.perf_counter() - t0
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
