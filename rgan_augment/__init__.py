@@ -1,7 +1,14 @@
 """rgan-augment: oversample rare classes of time series with a conditional recurrent GAN."""
 
-from .augmenter import RecurrentGANAugmenter
-
 __version__ = "0.1.0"
 
 __all__ = ["RecurrentGANAugmenter", "__version__"]
+
+
+def __getattr__(name):
+    # imported lazily, so that `rgan-augment --help` and `info` start without torch
+    if name == "RecurrentGANAugmenter":
+        from .augmenter import RecurrentGANAugmenter
+
+        return RecurrentGANAugmenter
+    raise AttributeError(f"module 'rgan_augment' has no attribute {name!r}")

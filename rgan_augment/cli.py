@@ -1,0 +1,323 @@
+"""``rgan-augment``: the command line for batch jobs.
+
+    rgan-augment fit DATA MODEL [--labels FILE | --label-column NAME] [--n-steps N] ...
+    rgan-augment sample MODEL OUT --n N [--label L]
+    rgan-augment resample DATA OUT [--labels ...] [--model MODEL] [--sampling-strategy S]
+    rgan-augment evaluate MODEL REAL [--labels ...] [--n N]
+    rgan-augment info MODEL
+
+DATA and REAL: ``.ts`` (sktime's format, labels inside), ``.npy`` (X; labels from
+``--labels``), ``.npz`` (arrays ``X`` and, optionally, ``y``) or ``.csv`` (one
+univariate series per row; ``--label-column`` names the label column). MODEL: ``.npz``
+is the safe format (no code runs on load), ``.joblib`` is joblib (trusted files only).
+OUT: ``.npy``, ``.npz``, ``.csv`` or ``.ts``. Errors go to stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+EXIT_USAGE = 2
+
+
+class CLIError(Exception):
+    """A problem with the user's files or arguments: printed without a traceback."""
+
+
+# ------------------------------------------------------------------ reading
+def read_data(path, labels=None, label_column=None):
+    path = Path(path)
+    if not path.exists():
+        raise CLIError(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    y = None
+    try:
+        if suffix == ".ts":
+            from sktime.datasets import load_from_tsfile
+
+            X, y = load_from_tsfile(str(path), return_data_type="numpy3D")
+        elif suffix == ".npy":
+            X = np.load(path, allow_pickle=False)
+        elif suffix == ".npz":
+            with np.load(path, allow_pickle=False) as data:
+                if "X" not in data.files:
+                    raise CLIError(f"{path} holds no array named 'X' (found {data.files}).")
+                X = data["X"]
+                y = data["y"] if "y" in data.files else None
+        elif suffix == ".csv":
+            import pandas as pd
+
+            frame = pd.read_csv(path)
+            if label_column is not None:
+                if label_column not in frame.columns:
+                    raise CLIError(f"{path} has no column {label_column!r}; columns: "
+                                   f"{list(frame.columns)[:10]}...")
+                y = frame.pop(label_column).to_numpy()
+            X = frame.to_numpy(dtype=float)
+        else:
+            raise CLIError(f"unsupported data file type {suffix!r}: use .ts, .npy, .npz or .csv.")
+    except CLIError:
+        raise
+    except Exception as exc:  # a damaged file: say which and why, without a traceback
+        raise CLIError(f"could not read {path}: {exc}") from None
+    if labels is not None:
+        y = read_labels(labels)
+    return X, y
+
+
+def read_labels(path):
+    path = Path(path)
+    if not path.exists():
+        raise CLIError(f"no such labels file: {path}")
+    if path.suffix.lower() == ".npy":
+        return np.load(path, allow_pickle=False)
+    return np.array([line.strip() for line in path.read_text().splitlines() if line.strip()])
+
+
+def load_model(path):
+    from rgan_augment import RecurrentGANAugmenter
+
+    path = Path(path)
+    if not path.exists():
+        raise CLIError(f"no such model file: {path}")
+    try:
+        if path.suffix.lower() == ".joblib":
+            import joblib
+
+            return joblib.load(path)
+        return RecurrentGANAugmenter.load(path)
+    except Exception as exc:
+        raise CLIError(f"could not load model {path}: {exc}") from None
+
+
+def save_model(aug, path):
+    path = Path(path)
+    if path.suffix.lower() == ".joblib":
+        import joblib
+
+        joblib.dump(aug, path)
+    elif path.suffix.lower() == ".npz":
+        aug.save(path)
+    else:
+        raise CLIError(f"model files end in .npz (safe format) or .joblib; got {path.name}.")
+
+
+def write_data(path, X, y=None):
+    path = Path(path)
+    suffix = path.suffix.lower()
+    X = np.asarray(X)
+    if suffix == ".npy":
+        np.save(path, X)
+    elif suffix == ".npz":
+        labels = None if y is None else np.asarray(y)
+        if labels is not None and labels.dtype == object:
+            labels = labels.astype(str)  # object arrays would need pickle to read back
+        np.savez(path, X=X, **({} if labels is None else {"y": labels}))
+    elif suffix == ".csv":
+        import pandas as pd
+
+        if X.ndim == 3 and X.shape[1] != 1:
+            raise CLIError("CSV output holds univariate series only; use .npz or .ts for "
+                           f"{X.shape[1]} channels.")
+        frame = pd.DataFrame(X.reshape(len(X), -1), columns=[f"t{i}" for i in range(X.shape[-1])])
+        if y is not None:
+            frame["label"] = np.asarray(y)
+        frame.to_csv(path, index=False)
+    elif suffix == ".ts":
+        from sktime.datasets import write_panel_to_tsfile
+
+        X3 = X if X.ndim == 3 else X[:, None, :]
+        labels = None if y is None else np.asarray(y).astype(str)
+        write_panel_to_tsfile(X3, str(path.parent), target=labels, problem_name=path.stem,
+                              header="generated by rgan-augment")
+        produced = path.parent / path.stem / f"{path.stem}.ts"
+        if produced.exists():
+            produced.replace(path)
+            produced.parent.rmdir()
+    else:
+        raise CLIError(f"unsupported output type {suffix!r}: use .npy, .npz, .csv or .ts.")
+
+
+# ------------------------------------------------------------------ commands
+def _augmenter_from(args):
+    from rgan_augment import RecurrentGANAugmenter
+
+    params = dict(random_state=args.random_state, verbose=args.verbose)
+    if args.n_steps is not None:
+        params["n_steps"] = args.n_steps
+    if args.device is not None:
+        params["device"] = args.device
+    if getattr(args, "sampling_strategy", None) is not None:
+        params["sampling_strategy"] = _parse_strategy(args.sampling_strategy)
+    return RecurrentGANAugmenter(**params)
+
+
+def _parse_strategy(text):
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return text  # 'auto', 'minority', ...
+    return float(value) if isinstance(value, (int, float)) else value
+
+
+def cmd_fit(args):
+    X, y = read_data(args.data, args.labels, args.label_column)
+    aug = _augmenter_from(args).fit(X, y)
+    save_model(aug, args.model)
+    print(f"fitted on {len(X)} series in {aug.fit_seconds_:.1f} s "
+          f"({aug.n_steps_} steps, kept step {aug.best_step_}); saved {args.model}")
+
+
+def cmd_sample(args):
+    aug = load_model(args.model)
+    label = args.label
+    if label is not None and aug.classes_ is not None:
+        # labels arrive as text: match them to the model's classes
+        known = {str(c): c for c in aug.classes_.tolist()}
+        if label not in known:
+            raise CLIError(f"unknown label {label!r}; the model knows {sorted(known)}.")
+        label = known[label]
+    batches = []
+    done = 0
+    for batch in aug.sample_batches(args.n, label, batch_size=args.batch_size,
+                                    random_state=args.random_state):
+        batches.append(np.asarray(batch))
+        done += len(batch)
+        if args.n > args.batch_size and args.verbose:
+            sys.stderr.write(f"\rsampled {done:,}/{args.n:,}")
+    if args.n > args.batch_size and args.verbose:
+        sys.stderr.write("\n")
+    X = np.concatenate(batches)
+    y = None if label is None else np.full(len(X), label)
+    write_data(args.out, X, y)
+    print(f"wrote {len(X)} synthetic series to {args.out}")
+
+
+def cmd_resample(args):
+    X, y = read_data(args.data, args.labels, args.label_column)
+    if y is None:
+        raise CLIError("resample needs labels: a .ts file, y in the .npz, --labels or --label-column.")
+    aug = _augmenter_from(args)
+    X_res, y_res = aug.fit_resample(X, y)
+    write_data(args.out, X_res, y_res)
+    if args.model:
+        save_model(aug, args.model)
+    added = {str(k): int(v) for k, v in aug.sampling_strategy_.items()}
+    print(f"wrote {len(X_res)} series ({len(X)} original + {len(X_res) - len(X)} synthetic: "
+          f"{added}) to {args.out}")
+
+
+def cmd_evaluate(args):
+    from rgan_augment.metrics import discriminative_score, mmd_score, tstr_score
+
+    aug = load_model(args.model)
+    X, y = read_data(args.real, args.labels, args.label_column)
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 2:
+        X = X[:, None, :]
+    report = {}
+    if aug.classes_ is not None:
+        if y is None:
+            raise CLIError("this model is conditional: give the real data's labels.")
+        known = {str(c): c for c in aug.classes_.tolist()}
+        y = np.array([known.get(str(v), v) for v in y], dtype=aug.classes_.dtype)
+        classes, counts = np.unique(y, return_counts=True)
+        y_syn = np.repeat(classes, np.maximum(counts, args.n // len(classes)))
+        X_syn = np.asarray(aug.sample(len(y_syn), y_syn, random_state=args.random_state))
+        report["tstr_balanced_accuracy"] = tstr_score(X_syn.reshape(len(X_syn), *X.shape[1:]), y_syn, X, y)
+    else:
+        X_syn = np.asarray(aug.sample(max(args.n, len(X)), random_state=args.random_state))
+    X_syn = X_syn.reshape(len(X_syn), *X.shape[1:])
+    report["discriminative_score"] = discriminative_score(X, X_syn[: len(X)], n_steps=args.disc_steps)
+    report["mmd"] = mmd_score(X, X_syn)
+    print(json.dumps(report, indent=2))
+
+
+def cmd_info(args):
+    aug = load_model(args.model)
+    info = {
+        "classes": None if aug.classes_ is None else [str(c) for c in aug.classes_],
+        "n_channels": aug.n_channels_, "n_timepoints": aug.n_timepoints_,
+        "equal_length": aug.equal_length_, "fit_seconds": round(aug.fit_seconds_, 2),
+        "steps_run": aug.n_steps_, "step_kept": aug.best_step_,
+        "validation_mmd": aug.best_score_ if np.isfinite(aug.best_score_) else None,
+        "trained_on": aug.device_, "params": {k: repr(v) for k, v in aug.get_params().items()},
+    }
+    print(json.dumps(info, indent=2))
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="rgan-augment", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def data_args(p, name="data"):
+        p.add_argument(name, help=".ts, .npy, .npz (X, y) or .csv file of series")
+        p.add_argument("--labels", help="labels file (.npy, or text with one label per line)")
+        p.add_argument("--label-column", help="name of the label column of a .csv file")
+
+    def train_args(p):
+        p.add_argument("--n-steps", type=int, help="generator updates (default: auto)")
+        p.add_argument("--device", help="auto, cpu, cuda or cuda:N")
+        p.add_argument("--random-state", type=int, default=0)
+        p.add_argument("--verbose", type=int, default=1, help="0 silent, 1 progress bar, 2 lines")
+
+    p = sub.add_parser("fit", help="train an augmenter and save it")
+    data_args(p)
+    p.add_argument("model", help="output model file: .npz (safe) or .joblib")
+    train_args(p)
+    p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("sample", help="draw synthetic series from a saved model")
+    p.add_argument("model")
+    p.add_argument("out", help="output file: .npy, .npz, .csv or .ts")
+    p.add_argument("--n", type=int, required=True, help="number of series")
+    p.add_argument("--label", help="class to draw (required for a conditional model)")
+    p.add_argument("--batch-size", type=int, default=10000)
+    p.add_argument("--random-state", type=int, default=None)
+    p.add_argument("--verbose", type=int, default=1)
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("resample", help="balance a labelled data set (originals first)")
+    data_args(p)
+    p.add_argument("out", help="output file: .npy, .npz, .csv or .ts")
+    p.add_argument("--sampling-strategy", help="auto, minority, not minority, not majority, all, "
+                   "a float, or a JSON dict of target counts")
+    p.add_argument("--model", help="also save the fitted model here")
+    train_args(p)
+    p.set_defaults(func=cmd_resample)
+
+    p = sub.add_parser("evaluate", help="quality of a model against real data")
+    p.add_argument("model")
+    data_args(p, "real")
+    p.add_argument("--n", type=int, default=500, help="synthetic series to draw")
+    p.add_argument("--disc-steps", type=int, default=2000, help="training steps of the post-hoc GRU")
+    p.add_argument("--random-state", type=int, default=0)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("info", help="what a model file holds")
+    p.add_argument("model")
+    p.set_defaults(func=cmd_info)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except CLIError as exc:
+        print(f"rgan-augment {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, TypeError) as exc:
+        print(f"rgan-augment {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
