@@ -9,7 +9,8 @@ split down to a few series, then train MiniRocket + ridge on
   - the set balanced by SMOTE (imbalanced-learn, on flattened series),
   - the set balanced by RecurrentGANAugmenter,
 and print the balanced accuracy on the untouched test split.  A figure of real vs
-synthetic series per class is saved to examples/output/demo_real_vs_synthetic.png.
+synthetic series per class, a PCA view of real vs synthetic test-sized sets and the
+training curves are saved to examples/output/demo_*.png.
 """
 
 import argparse
@@ -83,26 +84,18 @@ def main():
     out = Path(__file__).resolve().parent / "output"
     out.mkdir(exist_ok=True)
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from rgan_augment.plotting import plot_embedding, plot_real_vs_synthetic, plot_training
     except ImportError:
-        print("(matplotlib not installed: figure skipped)")
         return
-    fig, axes = plt.subplots(2, 2, figsize=(10, 6), sharex=True, sharey=True)
-    for j, label in enumerate(aug.classes_):
-        real = X[y == label][:8, 0]
-        synth = aug.sample(8, label, random_state=1)[:, 0]
-        axes[0, j].plot(real.T, color="black", alpha=0.5)
-        axes[0, j].set_title(f"real, class {label} ({(y == label).sum()} in training)")
-        axes[1, j].plot(synth.T, color="tab:red", alpha=0.6)
-        axes[1, j].set_title(f"synthetic, class {label}")
-    fig.suptitle("GunPoint: real vs RecurrentGANAugmenter samples")
-    fig.tight_layout()
-    path = out / "demo_real_vs_synthetic.png"
-    fig.savefig(path, dpi=80)
-    print(f"\nfigure saved to {path}")
+    try:
+        plot_real_vs_synthetic(aug, X, y, path=out / "demo_real_vs_synthetic.png")
+        synth = aug.sample(len(X_test), y_test, random_state=1)
+        plot_embedding(X_test, synth, method="pca", path=out / "demo_pca.png")
+        plot_training(aug, path=out / "demo_training.png")
+    except ImportError as exc:
+        print(f"({exc}: figures skipped)")
+        return
+    print(f"\nfigures saved to {out}/demo_*.png")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ classifier on the result.
 
 from __future__ import annotations
 
+import pandas as pd
 from sklearn.base import clone as sk_clone
 from sktime.classification.base import BaseClassifier
 
@@ -46,7 +47,7 @@ class SktimeAugmentedClassifier(BaseClassifier):
         "authors": ["rgan-augment developers"],
         "maintainers": ["rgan-augment developers"],
         "python_dependencies": ["torch"],
-        "X_inner_mtype": "numpy3D",
+        "X_inner_mtype": ["numpy3D", "df-list"],
         "y_inner_mtype": "numpy1D",
         "capability:multivariate": True,
         "capability:unequal_length": False,
@@ -60,15 +61,25 @@ class SktimeAugmentedClassifier(BaseClassifier):
         self.augmenter = augmenter
         super().__init__()
         # the composite can do what the wrapped classifier can (the augmenter handles
-        # multivariate series); missing values and unequal lengths are refused here
+        # multivariate and unequal-length series); missing values are refused
         if hasattr(classifier, "get_tag"):
-            multivariate = classifier.get_tag("capability:multivariate", False, raise_error=False)
-            self.set_tags(**{"capability:multivariate": bool(multivariate)})
+            tags = {}
+            for tag in ("capability:multivariate", "capability:unequal_length"):
+                tags[tag] = bool(classifier.get_tag(tag, False, raise_error=False))
+            self.set_tags(**tags)
+            if not tags["capability:unequal_length"]:
+                self.set_tags(**{"X_inner_mtype": "numpy3D"})
 
     def _fit(self, X, y):
         augmenter = RecurrentGANAugmenter() if self.augmenter is None else self.augmenter
         self.augmenter_ = sk_clone(augmenter)
-        X_res, y_res = self.augmenter_.fit_resample(X, y)
+        if isinstance(X, list):  # df-list: unequal lengths, one (time x channel) frame each
+            columns = X[0].columns
+            series = [frame.to_numpy(dtype=float).T for frame in X]
+            S_res, y_res = self.augmenter_.fit_resample(series, y)
+            X_res = X + [pd.DataFrame(s.T, columns=columns) for s in S_res[len(X):]]
+        else:
+            X_res, y_res = self.augmenter_.fit_resample(X, y)
         self.classifier_ = self.classifier.clone()
         self.classifier_.fit(X_res, y_res)
         return self

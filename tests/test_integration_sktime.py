@@ -3,6 +3,7 @@
 import doctest
 
 import numpy as np
+import pandas as pd
 import pytest
 
 pytest.importorskip("sktime")
@@ -43,3 +44,25 @@ def test_every_panel_mtype(mtype):
     assert pred.shape == (24,) and set(pred) <= {"saw", "sine"}
     proba = clf.predict_proba(X_in)
     assert proba.shape == (24, 2) and np.allclose(proba.sum(1), 1)
+
+
+def test_unequal_length_panel_with_a_classifier_that_takes_it():
+    from sktime.classification.dummy import DummyClassifier
+
+    rng = np.random.default_rng(0)
+    lengths = [10] * 12 + [16] * 4
+    X = [pd.DataFrame(rng.normal(size=(n, 2)).cumsum(axis=0), columns=["a", "b"]) for n in lengths]
+    y = np.array(["long"] * 12 + ["short"] * 4)
+    inner = DummyClassifier()
+    assert inner.get_tag("capability:unequal_length")
+    clf = SktimeAugmentedClassifier(inner, RecurrentGANAugmenter(**TINY))
+    assert clf.get_tag("capability:unequal_length")
+    clf.fit(X, y)
+    assert dict(clf.augmenter_.sampling_strategy_) == {"short": 8}
+    assert clf.predict(X).shape == (16,)
+
+
+def test_unequal_length_refused_when_the_classifier_cannot():
+    knn = KNeighborsTimeSeriesClassifier(n_neighbors=1, distance="euclidean")
+    clf = SktimeAugmentedClassifier(knn, RecurrentGANAugmenter(**TINY))
+    assert clf.get_tag("capability:unequal_length") is knn.get_tag("capability:unequal_length")

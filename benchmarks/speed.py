@@ -1,0 +1,89 @@
+"""Speed on this machine: fit throughput, sampling rate, memory, time to quality, scaling.
+
+    python benchmarks/speed.py [--quick]
+
+On the quick Sines set (1,000 x 24 steps x 5 channels, TimeGAN's recipe) and GunPoint:
+seconds per training step, fit throughput (sequence-steps per second), time to sample
+1,000 and 100,000 series, peak RSS; time to quality: the discriminative score (TimeGAN
+protocol) after fits of growing budgets on quick Sines; scaling of step time with
+n_instances, length and channels. Run it alone: the machine has 2 cores.
+
+Writes benchmarks/results/speed.md.
+"""
+
+import argparse
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from rgan_augment import RecurrentGANAugmenter
+from rgan_augment.metrics import discriminative_score
+
+
+def sines(n, length=24, channels=5, seed=0):
+    rng = np.random.default_rng(seed)
+    f = rng.uniform(0, 0.1, size=(n, channels, 1))
+    phase = rng.uniform(0, 0.1, size=(n, channels, 1))
+    return (np.sin(f * np.arange(length) + phase) + 1) / 2
+
+
+def fit_timed(X, y=None, **params):
+    aug = RecurrentGANAugmenter(random_state=0, **params)
+    t0 = time.perf_counter()
+    aug.fit(X, y)
+    return aug, time.perf_counter() - t0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer budgets and sizes")
+    args = parser.parse_args()
+    lines = ["# Speed (2 CPU cores, torch threads: %d)" % torch.get_num_threads(), "",
+             "Command: `python benchmarks/speed.py" + (" --quick" if args.quick else "") + "`", ""]
+    X_sines = sines(1000)
+    from sktime.datasets import load_gunpoint
+
+    X_gp, y_gp = load_gunpoint(split="train", return_type="numpy3D")
+    lines += ["| data | steps | fit s | s/step | sequence-steps/s | sample 1k s | sample 100k s | peak RSS MiB |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, X, y in (("Sines 1000x5x24", X_sines, None), ("GunPoint 50x1x150", X_gp, y_gp)):
+        aug, seconds = fit_timed(X, y, n_steps=300)
+        per_step = seconds / aug.n_steps_
+        throughput = aug.n_steps_ * min(64, len(X)) * X.shape[2] / seconds
+        t0 = time.perf_counter()
+        aug.sample(1000, None if y is None else y[0])
+        s1k = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        aug.sample(100_000, None if y is None else y[0])
+        s100k = time.perf_counter() - t0
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        lines.append(f"| {name} | {aug.n_steps_} | {seconds:.1f} | {per_step:.3f} | {throughput:,.0f} | "
+                     f"{s1k:.2f} | {s100k:.1f} | {rss:.0f} |")
+        print(lines[-1], flush=True)
+    lines += ["", "## Time to quality on quick Sines (discriminative score, lower is better)", "",
+              "| n_steps | fit s | discriminative score |", "| --- | --- | --- |"]
+    X_test = sines(1000, seed=1)
+    for n_steps in ([250, 1000] if args.quick else [250, 500, 1000, 2000]):
+        aug, seconds = fit_timed(X_sines, n_steps=n_steps)
+        score = discriminative_score(X_test, aug.sample(1000, random_state=1))
+        lines.append(f"| {n_steps} | {seconds:.1f} | {score:.3f} |")
+        print(lines[-1], flush=True)
+    lines += ["", "## Scaling: seconds per training step (100 steps)", "",
+              "| n_instances | length | channels | s/step |", "| --- | --- | --- | --- |"]
+    base = dict(n=256, length=64, channels=2)
+    grid = [base, dict(base, n=1024), dict(base, length=256), dict(base, length=1024),
+            dict(base, channels=8), dict(base, channels=32)]
+    for g in grid:
+        X = np.random.default_rng(0).normal(size=(g["n"], g["channels"], g["length"])).cumsum(axis=2)
+        aug, seconds = fit_timed(X, n_steps=100)
+        lines.append(f"| {g['n']} | {g['length']} | {g['channels']} | {seconds / 100:.3f} |")
+        print(lines[-1], flush=True)
+    out = Path(__file__).resolve().parent / "results" / "speed.md"
+    out.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
