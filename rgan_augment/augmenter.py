@@ -27,6 +27,15 @@ from ._data import SeriesLayout
 from ._strategy import resolve_sampling_strategy
 from .gan.training import GANConfig, resolve_device, train_gan
 
+try:  # scikit-learn >= 1.9: report per-evaluation progress to sklearn.callback callbacks
+    from sklearn.callback import CallbackSupportMixin, with_callbacks
+except ImportError:  # pragma: no cover - older scikit-learn
+    class CallbackSupportMixin:  # noqa: D101
+        pass
+
+    def with_callbacks(method):
+        return method
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["RecurrentGANAugmenter"]
@@ -61,7 +70,7 @@ class _ProgressBar:
         self.stream.flush()
 
 
-class RecurrentGANAugmenter(BaseEstimator):
+class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     """Oversample time series with a conditional recurrent GAN.
 
     One GAN (a GRU/LSTM generator and a bidirectional recurrent discriminator) is
@@ -235,6 +244,7 @@ class RecurrentGANAugmenter(BaseEstimator):
         return check_series(X)
 
     # ------------------------------------------------------------------- fit
+    @with_callbacks
     def fit(self, X, y=None):
         """Train the GAN on series X, conditioned on labels y (unconditional if None)."""
         self._check_params()
@@ -288,10 +298,28 @@ class RecurrentGANAugmenter(BaseEstimator):
         span = hi - lo
         clip = (torch.tensor(lo - 0.25 * span, dtype=torch.float32),
                 torch.tensor(hi + 0.25 * span, dtype=torch.float32))
-        progress = _ProgressBar(n_steps) if self.verbose == 1 else None
+        bar = _ProgressBar(n_steps) if self.verbose == 1 else None
+        context = None
+        if hasattr(self, "_init_callback_context"):  # scikit-learn's callback API
+            context = self._init_callback_context(
+                max_subtasks=math.ceil(n_steps / config.eval_every))
+            context.call_on_fit_task_begin(estimator=self, X=X, y=y)
+
+        def progress(step, total, history):
+            if bar is not None:
+                bar(step, total, history)
+            if context is not None:
+                task = context.subcontext(task_name="training steps")
+                task.call_on_fit_task_begin(estimator=self)
+                task.call_on_fit_task_end(estimator=self, metadata={
+                    "step": step, "loss_d": history["loss_d"][-1],
+                    "loss_g": history["loss_g"][-1], "validation_score": history["mmd"][-1]})
+
         result = train_gan(torch.from_numpy(padded), torch.from_numpy(lengths), labels, config,
                            seed=seed, device=device, verbose=self.verbose, progress=progress,
                            clip=clip)
+        if context is not None:
+            context.call_on_fit_task_end(estimator=self, X=X, y=y)
         self.config_ = config
         self.clip_ = tuple(c.numpy().tolist() for c in clip)
         self.generator_ = config.build_generator()

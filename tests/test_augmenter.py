@@ -166,3 +166,37 @@ def test_fit_resample_originals_first_and_unchanged(toy):
     np.testing.assert_array_equal(X_in, X[:48])  # input not modified
     assert list(y_res[48:]) == ["saw"] * 32
     assert np.isfinite(X_res).all()
+
+
+def test_sklearn_callbacks_see_each_evaluation(toy):
+    pytest.importorskip("sklearn.callback")
+    X, y = toy
+
+    class Recorder:
+        def __init__(self):
+            self.ends = []
+
+        def setup(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            pass
+
+        def on_fit_task_end(self, estimator, context, *, metadata=None, **kwargs):
+            if metadata and "step" in metadata:
+                self.ends.append(metadata["step"])
+
+        def teardown(self, estimator, context):
+            pass
+
+    recorder = Recorder()
+    aug = RecurrentGANAugmenter(**{**TINY, "n_steps": 40}).set_callbacks(recorder)
+    aug.fit(X, y)
+    assert recorder.ends == aug.history_["step"] and recorder.ends[-1] == 40
+
+
+def test_verbose_progress_bar(toy, capsys):
+    X, y = toy
+    RecurrentGANAugmenter(**{**TINY, "verbose": 1}).fit(X, y)
+    err = capsys.readouterr().err
+    assert "fit [" in err and "loss_d" in err and "20/20" in err
