@@ -47,7 +47,7 @@ class SktimeAugmentedClassifier(BaseClassifier):
         "authors": ["rgan-augment developers"],
         "maintainers": ["rgan-augment developers"],
         "python_dependencies": ["torch"],
-        "X_inner_mtype": ["numpy3D", "df-list"],
+        "X_inner_mtype": ["df-list", "numpy3D"],  # unequal-length panels arrive as df-list
         "y_inner_mtype": "numpy1D",
         "capability:multivariate": True,
         "capability:unequal_length": False,

@@ -106,6 +106,6 @@ def plot_training(augmenter, *, path=None):
     ax2.plot(h["step"], scores, color="tab:green")
     ax2.axvline(augmenter.best_step_, color="gray", linestyle="--", label="step kept")
     ax2.set_xlabel("step")
-    ax2.set_title("validation score (MMD + 1-NN class errors; lower is better)")
+    ax2.set_title("validation score (per-class MMD; lower is better)")
     ax2.legend()
     return _finish(fig, path)

@@ -174,22 +174,17 @@ def batch_mmd(real, fake, labels, n_classes):
 
 
 class MMDMonitor:
-    """Checkpoint score: per-class kernel MMD to the training series, on fixed noise,
-    plus (for two or more classes) the share of generated series whose nearest real
-    training series (1-NN on the same features) belongs to another class.
+    """Checkpoint score: per-class kernel MMD between generated and training series,
+    on fixed noise (lower is better).
 
-    The 1-NN judge only ranks checkpoints; the generator never trains against it, so
-    it cannot learn to fool it. It keeps the step at which each class looks like
-    itself, not only like the data as a whole.
+    A 1-nearest-neighbour class check added to this score was tried and dropped: on
+    random-phase series (the toy sine/sawtooth set) Euclidean 1-NN is close to a coin
+    toss and made the chosen step worse (fidelity 0.87 instead of >= 0.9); on GunPoint
+    it changed the few-shot fidelity by +0.01 on average over 4 runs, within noise.
     """
 
-    def __init__(self, x, lengths, labels, n_classes, device, seed, max_per_class=200,
-                 max_reference=2000):
+    def __init__(self, x, lengths, labels, n_classes, device, seed, max_per_class=200):
         g = torch.Generator(device="cpu").manual_seed(seed)
-        self.reference = None
-        if labels is not None and n_classes > 1:
-            ref = torch.randperm(x.shape[0], generator=g)[:max_reference].to(x.device)
-            self.reference = (self._features(x[ref]), labels[ref])
         self.groups = []
         classes = range(n_classes) if n_classes > 0 else [None]
         for c in classes:
@@ -220,13 +215,7 @@ class MMDMonitor:
         for real, pick in self.groups:
             labels = None if self.labels is None else self.labels[pick]
             fake = draw(generator, labels, self.lengths[pick], g, config, clip).float()
-            f_fake = self._features(fake)
-            score = _mmd(self._features(real[:, : fake.shape[1]]), f_fake)
-            if self.reference is not None:
-                ref_feats, ref_labels = self.reference
-                nearest = torch.cdist(f_fake, ref_feats).argmin(1)
-                score += (ref_labels[nearest] != labels).float().mean().item()
-            scores.append(score)
+            scores.append(_mmd(self._features(real[:, : fake.shape[1]]), self._features(fake)))
         return float(sum(scores) / len(scores))
 
 
