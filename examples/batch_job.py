@@ -2,7 +2,9 @@
 
     python examples/batch_job.py fit  MODEL       # fit on BasicMotions, save MODEL
     python examples/batch_job.py sample MODEL OUT.npy --n 1000000 --label walking
-    python examples/batch_job.py --fast           # both steps, small, in two processes
+    python examples/batch_job.py                  # both steps in two processes, 100,000 series,
+                                                  # for each model format (about 2 minutes)
+    python examples/batch_job.py --fast           # the same, small
 
 `fit` writes the model with joblib (MODEL ending .joblib: trusted files) or in the
 safe format (MODEL ending .npz: no pickle, for files that cross a trust boundary).
@@ -70,7 +72,9 @@ def main():
     parser.add_argument("command", nargs="?", choices=["fit", "sample"])
     parser.add_argument("model", nargs="?")
     parser.add_argument("out", nargs="?")
-    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--n", type=int, default=None,
+                        help="series to sample (default: 1,000,000 for `sample`, 100,000 for the "
+                             "two-process demonstration)")
     parser.add_argument("--label", default="walking")
     parser.add_argument("--batch-size", type=int, default=8192)
     parser.add_argument("--fast", action="store_true", help="small fit and 20,000 samples, two processes")
@@ -78,9 +82,9 @@ def main():
     if args.command == "fit":
         fit(args.model, args.fast)
     elif args.command == "sample":
-        sample(args.model, args.out, args.n, args.label, args.batch_size)
+        sample(args.model, args.out, args.n or 1_000_000, args.label, args.batch_size)
     else:  # demonstrate the whole job: each step in its own process, like a scheduler would
-        n = 20_000 if args.fast else args.n
+        n = 20_000 if args.fast else (args.n or 100_000)
         with tempfile.TemporaryDirectory() as tmp:
             for suffix in (".joblib", ".npz"):
                 model = Path(tmp) / f"model{suffix}"
