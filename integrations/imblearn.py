@@ -16,7 +16,6 @@ from sklearn.base import clone
 from sklearn.utils.validation import validate_data
 
 from rgan_augment import RecurrentGANAugmenter
-from rgan_augment._data import check_series
 
 __all__ = ["GANOverSampler"]
 
@@ -67,14 +66,13 @@ class GANOverSampler(BaseOverSampler):
         return tags
 
     def _check_X_y(self, X, y, accept_sparse=None):
+        # the series themselves are checked once, by the augmenter's own fit
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if isinstance(X, list) and len(X) and getattr(X[0], "ndim", 1) == 2:
-            check_series(X)  # unequal-length series: a list of (n_channels, length) arrays
-            return X, y, binarize_y
+            return X, y, binarize_y  # unequal-length series: a list of (n_channels, length) arrays
         if hasattr(X, "dtypes") and any(str(d).startswith("Sparse") for d in getattr(X, "dtypes", [])):
             X = X.sparse.to_dense()  # a pandas frame of sparse columns; returned as it came
         X = validate_data(self, X, reset=True, allow_nd=True, dtype="numeric", ensure_all_finite=True)
-        check_series(X)
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):

@@ -249,11 +249,16 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         """Train the GAN on series X, conditioned on labels y (unconditional if None)."""
         self._check_params()
         values, lengths, layout = self._validate_X(X, reset=True)
+        if y is not None:
+            y = check_labels(y, values.shape[0])
+        return self._fit_series(values, lengths, layout, X, y)
+
+    def _fit_series(self, values, lengths, layout, X, y):
+        """Train on already validated series: the shared body of fit and fit_resample."""
         if getattr(self, "n_features_in_", None) is None:
             self.n_features_in_ = values.shape[1]
         n, n_channels, n_timepoints = values.shape
         if y is not None:
-            y = check_labels(y, n)
             self.classes_, codes = np.unique(y, return_inverse=True)
             counts = np.bincount(codes, minlength=len(self.classes_))
             single = self.classes_[counts == 1]
@@ -262,7 +267,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                 warnings.warn(
                     f"{len(single)} class(es) ({shown}) have a single training series: the GAN "
                     "can only learn them from what they share with the other classes.",
-                    UserWarning, stacklevel=2)
+                    UserWarning, stacklevel=4)
             labels = torch.as_tensor(codes, dtype=torch.long)
         else:
             self.classes_ = None
@@ -515,6 +520,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         return est
 
     # ---------------------------------------------------------- fit_resample
+    @with_callbacks
     def fit_resample(self, X, y):
         """Fit on (X, y), then return the original rows followed by synthetic ones.
 
@@ -526,8 +532,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         self._check_params()
         values, lengths, layout = self._validate_X(X, reset=True)
         y = check_labels(y, values.shape[0])
+        # resolved before training, so that a bad strategy fails at once
         strategy = resolve_sampling_strategy(self.sampling_strategy, y)
-        self.fit(X, y)
+        self._fit_series(values, lengths, layout, X, y)
         self.sampling_strategy_ = strategy
         return self._append_synthetic(X, y, strategy)
 
