@@ -26,13 +26,7 @@ import numpy as np
 import torch
 
 from rgan_augment import RecurrentGANAugmenter
-
-
-def sines(n, length=24, channels=5, seed=0):
-    rng = np.random.default_rng(seed)
-    f = rng.uniform(0, 0.1, size=(n, channels, 1))
-    phase = rng.uniform(0, 0.1, size=(n, channels, 1))
-    return (np.sin(f * np.arange(length) + phase) + 1) / 2
+from rgan_augment.datasets import make_sines
 
 
 def timed_fit(device, X, n_steps):
@@ -56,7 +50,7 @@ def main():
         sys.exit("no CUDA device here: this check needs a GPU")
     lines = [f"# GPU check: {torch.cuda.get_device_name(0)}, torch {torch.__version__}", ""]
     failures = []
-    X = sines(1000)
+    X = make_sines(1000, random_state=0)
     aug, gpu_s, gpu_tp, gpu_rate = timed_fit("cuda", X, args.n_steps)
     h = aug.history_
     lines.append(f"- fit on CUDA: {gpu_s:.1f} s for {aug.n_steps_} steps, "

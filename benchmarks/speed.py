@@ -20,14 +20,8 @@ import numpy as np
 import torch
 
 from rgan_augment import RecurrentGANAugmenter
+from rgan_augment.datasets import make_sines
 from rgan_augment.metrics import discriminative_score
-
-
-def sines(n, length=24, channels=5, seed=0):
-    rng = np.random.default_rng(seed)
-    f = rng.uniform(0, 0.1, size=(n, channels, 1))
-    phase = rng.uniform(0, 0.1, size=(n, channels, 1))
-    return (np.sin(f * np.arange(length) + phase) + 1) / 2
 
 
 def fit_timed(X, y=None, **params):
@@ -43,7 +37,7 @@ def main():
     args = parser.parse_args()
     lines = ["# Speed (2 CPU cores, torch threads: %d)" % torch.get_num_threads(), "",
              "Command: `python benchmarks/speed.py" + (" --quick" if args.quick else "") + "`", ""]
-    X_sines = sines(1000)
+    X_sines = make_sines(1000, random_state=0)
     from sktime.datasets import load_gunpoint
 
     X_gp, y_gp = load_gunpoint(split="train", return_type="numpy3D")
@@ -65,7 +59,7 @@ def main():
         print(lines[-1], flush=True)
     lines += ["", "## Time to quality on quick Sines (discriminative score, lower is better)", "",
               "| n_steps | fit s | discriminative score |", "| --- | --- | --- |"]
-    X_test = sines(1000, seed=1)
+    X_test = make_sines(1000, random_state=1)
     for n_steps in ([250, 1000] if args.quick else [250, 500, 1000, 2000]):
         aug, seconds = fit_timed(X_sines, n_steps=n_steps)
         score = discriminative_score(X_test, aug.sample(1000, random_state=1))

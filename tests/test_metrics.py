@@ -3,16 +3,12 @@
 import numpy as np
 import pytest
 
+from rgan_augment.datasets import make_sines
 from rgan_augment.metrics import discriminative_score, mmd_score, predictive_score, tstr_score
 
 
-def sines(n, seed, length=24, channels=3):
-    """TimeGAN's Sines: per channel a random frequency and phase, rescaled to [0, 1]."""
-    rng = np.random.default_rng(seed)
-    f = rng.uniform(0, 0.1, size=(n, channels, 1))
-    phase = rng.uniform(0, 0.1, size=(n, channels, 1))
-    t = np.arange(length)[None, None, :]
-    return (np.sin(f * t + phase) + 1) / 2
+def sines(n, seed):
+    return make_sines(n, n_channels=3, random_state=seed)
 
 
 REAL, REAL2 = sines(400, 0), sines(400, 1)
