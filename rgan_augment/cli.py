@@ -173,15 +173,20 @@ def cmd_fit(args):
           f"({aug.n_steps_} steps, kept step {aug.best_step_}); saved {args.model}")
 
 
+def _match_labels(aug, labels):
+    """Labels read from text files are strings: map them to the model's classes."""
+    known = {str(c): c for c in aug.classes_.tolist()}
+    unknown = sorted({str(v) for v in labels} - set(known))
+    if unknown:
+        raise CLIError(f"unknown label(s) {unknown}; the model knows {sorted(known)}.")
+    return np.array([known[str(v)] for v in labels], dtype=aug.classes_.dtype)
+
+
 def cmd_sample(args):
     aug = load_model(args.model)
     label = args.label
     if label is not None and aug.classes_ is not None:
-        # labels arrive as text: match them to the model's classes
-        known = {str(c): c for c in aug.classes_.tolist()}
-        if label not in known:
-            raise CLIError(f"unknown label {label!r}; the model knows {sorted(known)}.")
-        label = known[label]
+        label = _match_labels(aug, [label])[0]
     batches = []
     done = 0
     for batch in aug.sample_batches(args.n, label, batch_size=args.batch_size,
@@ -224,8 +229,7 @@ def cmd_evaluate(args):
     if aug.classes_ is not None:
         if y is None:
             raise CLIError("this model is conditional: give the real data's labels.")
-        known = {str(c): c for c in aug.classes_.tolist()}
-        y = np.array([known.get(str(v), v) for v in y], dtype=aug.classes_.dtype)
+        y = _match_labels(aug, y)
         classes, counts = np.unique(y, return_counts=True)
         y_syn = np.repeat(classes, np.maximum(counts, args.n // len(classes)))
         X_syn = np.asarray(aug.sample(len(y_syn), y_syn, random_state=args.random_state))
@@ -310,10 +314,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except CLIError as exc:
-        print(f"rgan-augment {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (ValueError, TypeError) as exc:
+    except (CLIError, ValueError, TypeError) as exc:
         print(f"rgan-augment {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return 0
