@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
+from sklearn.utils.validation import column_or_1d
 
 __all__ = [
     "SeriesLayout",
@@ -155,8 +156,6 @@ def check_labels(y, n_samples):
         y = y.to_numpy()
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
-        from sklearn.utils.validation import column_or_1d
-
         y = column_or_1d(y, warn=True)  # DataConversionWarning, as scikit-learn does
     if y.ndim != 1:
         raise ValueError(f"y must be 1D (one label per series); got shape {y.shape}.")

@@ -21,9 +21,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._data import ChannelScaler, check_labels, check_n_samples, check_series, to_output
 from . import persistence
-from ._data import SeriesLayout
+from ._data import (ChannelScaler, SeriesLayout, check_labels, check_n_samples, check_series,
+                    to_output)
 from ._strategy import resolve_sampling_strategy
 from .gan.training import GANConfig, resolve_device, train_gan
 
@@ -366,7 +366,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         return codes
 
     def _generate(self, codes, rng, batch=8192):
-        """Scaled float64 series (n, C, T) and their lengths, for class codes."""
+        """Float64 series (n, C, T) in data units and their lengths, for class codes."""
         cfg = self.config_
         lengths = np.empty(len(codes), dtype=np.int64)
         for c in np.unique(codes):
@@ -410,9 +410,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     def sample_batches(self, n_samples, y=None, *, batch_size=10000, random_state=None):
         """Yield ``n_samples`` new series in batches of ``batch_size``.
 
-        Memory stays flat in ``n_samples``: only one batch exists at a time. The
-        concatenated batches equal ``sample(n_samples, y)`` for the same random state
-        when ``batch_size`` divides into the internal batch (8,192) or exceeds it.
+        Memory stays flat in ``n_samples``: only one batch exists at a time. For a
+        given ``random_state`` and ``batch_size`` the draw is reproducible; it equals
+        ``sample(n_samples, y)`` only when ``batch_size >= n_samples`` (each batch
+        draws its own seed).
         """
         check_is_fitted(self, "generator_")
         n_samples = check_n_samples(n_samples)
