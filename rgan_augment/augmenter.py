@@ -25,7 +25,8 @@ from . import persistence
 from ._data import (ChannelScaler, SeriesLayout, check_labels, check_n_samples, check_series,
                     to_output)
 from ._strategy import resolve_sampling_strategy
-from .gan.training import GANConfig, resolve_device, train_gan
+from ._filter import ClassFilter
+from .gan.training import GANConfig, chunk_mask, resolve_device, step_mask, train_gan
 
 try:  # scikit-learn >= 1.9: report per-evaluation progress to sklearn.callback callbacks
     from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -44,6 +45,10 @@ __all__ = ["RecurrentGANAugmenter"]
 def _auto_chunk(n_timepoints):
     """Steps emitted per recurrent step: keeps the recurrence at most ~32 steps long."""
     return max(1, math.ceil(n_timepoints / 32))
+
+
+_MAX_REFERENCES = 512  # training series kept per class for conditioning='example'
+_FILTER_ROUNDS = 4  # draws per synthetic series at most when the class filter rejects it
 
 
 def _auto_steps(n_instances):
@@ -118,6 +123,24 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         Weight of a class-conditional kernel MMD between each real batch and the fake
         batch with the same labels, added to the generator's loss: a moment-matching
         signal that guides the generator from the first step.
+    conditioning : {'example', 'label'}, default='example'
+        What the generator is given besides noise. 'label': the class only.
+        'example' (DAGAN, Antoniou et al. 2017): the class and a real training series
+        of that class, drawn at random for every synthetic series, of which the
+        generator learns to make variations; the discriminator judges pairs (series,
+        example), a real pair being two different series of one class, so a copy of
+        the example is spotted like any other fake. A class with a handful of series
+        then gets new members that look like it rather than like the other classes.
+        The fitted model keeps up to 512 scaled training series per class
+        (``references_``) to draw examples from: it contains training data, so share
+        it as you would share the data.
+    filter_samples : bool, default=True
+        Keep only synthetic series that a classifier trained on the real training
+        series assigns to the class they were drawn for (random dilated convolution
+        features + ridge, ROCKET-style, fitted at ``fit`` time in about a second). A
+        rejected series is drawn again, up to 4 draws in all; where none passes, the
+        draw the classifier finds most like its class is kept. Only for models with
+        two or more classes (``class_filter_``).
     n_steps : int or 'auto', default='auto'
         Generator updates. 'auto': 1,000 up to 256 series, growing with the log of the
         data size to at most 2,000.
@@ -165,7 +188,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
 
     def __init__(self, sampling_strategy="auto", *, cell="lstm", hidden_size=64, num_layers=2,
                  latent_dim=16, noise_dim=8, chunk_length="auto", loss="ns",
-                 feature_matching=1.0, class_loss=5.0, mmd_loss=1.0, n_steps="auto", batch_size=64, learning_rate=2e-3,
+                 feature_matching=1.0, class_loss=5.0, mmd_loss=1.0, conditioning="example",
+                 filter_samples=True, n_steps="auto", batch_size=64, learning_rate=2e-3,
                  max_time=None, device="auto", random_state=None, verbose=0):
         self.sampling_strategy = sampling_strategy
         self.cell = cell
@@ -178,6 +202,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         self.feature_matching = feature_matching
         self.class_loss = class_loss
         self.mmd_loss = mmd_loss
+        self.conditioning = conditioning
+        self.filter_samples = filter_samples
         self.n_steps = n_steps
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -204,6 +230,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                 raise ValueError(f"{name} must be a positive integer"
                                  f"{' or auto' if auto else ''}; got {value!r}.")
 
+        if not isinstance(self.filter_samples, (bool, np.bool_)):
+            raise ValueError(f"filter_samples must be True or False; got {self.filter_samples!r}.")
+        if self.conditioning not in ("example", "label"):
+            raise ValueError(f"conditioning must be 'example' or 'label'; got {self.conditioning!r}.")
         if self.cell not in ("gru", "lstm"):
             raise ValueError(f"cell must be 'gru' or 'lstm'; got {self.cell!r}.")
         if self.loss not in ("ns", "hinge", "lsgan"):
@@ -290,7 +320,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             feature_matching=float(self.feature_matching), class_loss=float(self.class_loss),
             mmd_weight=float(self.mmd_loss), batch_size=self.batch_size,
             n_steps=n_steps, lr_g=float(self.learning_rate), lr_d=float(self.learning_rate),
-            eval_every=max(10, 10 * round(n_steps / 200)), max_time=self.max_time)
+            eval_every=max(10, 10 * round(n_steps / 200)), max_time=self.max_time,
+            reference=self.conditioning == "example")
         padded = np.zeros((n, config.n_chunks * chunk, n_channels), dtype=np.float32)
         padded[:, :n_timepoints, :] = scaled.transpose(0, 2, 1)
         mask = np.arange(padded.shape[1])[None, :] < lengths[:, None]
@@ -326,6 +357,21 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         if context is not None:
             context.call_on_fit_task_end(estimator=self, X=X, y=y)
         self.config_ = config
+        self.class_filter_ = None
+        if self.filter_samples and self.classes_ is not None and len(self.classes_) > 1:
+            self.class_filter_ = ClassFilter(seed=seed).fit(
+                torch.from_numpy(padded[:, :n_timepoints]), torch.from_numpy(lengths),
+                codes, len(self.classes_))
+        if config.reference:  # examples to draw from when sampling, at most 512 per class
+            keep = np.concatenate([
+                np.sort(rng.permutation(np.flatnonzero(codes == c))[:_MAX_REFERENCES])
+                for c in range(codes.max() + 1)])
+            self.references_ = padded[keep]
+            self.reference_lengths_ = lengths[keep].astype(np.int64)
+            self.reference_codes_ = codes[keep].astype(np.int64)
+        else:
+            self.references_ = self.reference_lengths_ = self.reference_codes_ = None
+        self._pools_cache = None
         self.clip_ = tuple(c.numpy().tolist() for c in clip)
         self.generator_ = config.build_generator()
         self.generator_.load_state_dict(result.generator_state)
@@ -365,29 +411,73 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                              f"classes_ = {self.classes_.tolist()}.") from None
         return codes
 
+    def _draw_scaled(self, codes, lengths, rng, torch_gen):
+        """One generator pass: scaled series (b, T_padded, C) for class codes, on device."""
+        cfg, gen = self.config_, self.generator_
+        dev = next(gen.parameters()).device
+        b = len(codes)
+        latent = torch.randn(b, cfg.latent_dim, generator=torch_gen).to(dev)
+        noise = torch.randn(b, cfg.n_chunks, cfg.noise_dim, generator=torch_gen).to(dev)
+        lab = None if self.classes_ is None else torch.from_numpy(codes).to(dev)
+        ref = ref_valid = None
+        if cfg.reference:  # a random stored example of the requested class for each series
+            rows = np.empty(b, dtype=np.int64)
+            for c in np.unique(codes):
+                pool = self._reference_pools[c]
+                sel = codes == c
+                rows[sel] = pool[rng.randint(0, len(pool), size=sel.sum())]
+            ref = torch.from_numpy(self.references_[rows]).to(dev)
+            ref_valid = chunk_mask(torch.from_numpy(self.reference_lengths_[rows]), cfg.chunk,
+                                   cfg.n_chunks).to(dev)
+        x = gen(latent, noise, lab, ref, ref_valid).float()
+        lo, hi = (torch.tensor(c, dtype=torch.float32, device=dev) for c in self.clip_)
+        x = torch.maximum(torch.minimum(x, hi), lo)
+        return x * step_mask(torch.from_numpy(lengths).to(dev), x.shape[1]).unsqueeze(2)
+
+    @property
+    def _reference_pools(self):
+        pools = getattr(self, "_pools_cache", None)
+        if pools is None:
+            pools = [np.flatnonzero(self.reference_codes_ == c)
+                     for c in range(int(self.reference_codes_.max()) + 1)]
+            self._pools_cache = pools
+        return pools
+
     def _generate(self, codes, rng, batch=8192):
-        """Float64 series (n, C, T) in data units and their lengths, for class codes."""
-        cfg = self.config_
+        """Float64 series (n, C, T) in data units and their lengths, for class codes.
+
+        With the class filter, a series the filter assigns to another class is drawn
+        again (at most ``_FILTER_ROUNDS`` draws per series); where no draw passes, the
+        draw with the best margin for its class is kept.
+        """
         lengths = np.empty(len(codes), dtype=np.int64)
         for c in np.unique(codes):
             pool = self.lengths_by_class_[c]
             sel = codes == c
             lengths[sel] = pool[rng.randint(0, len(pool), size=sel.sum())]
-        gen = self.generator_
-        dev = next(gen.parameters()).device
         torch_gen = torch.Generator(device="cpu").manual_seed(int(rng.randint(0, 2**31 - 1)))
-        lo, hi = (torch.tensor(c, dtype=torch.float32, device=dev) for c in self.clip_)
+        filt = getattr(self, "class_filter_", None)
         out = np.empty((len(codes), self.n_channels_, self.n_timepoints_), dtype=np.float64)
         with torch.no_grad():
             for start in range(0, len(codes), batch):
                 stop = min(start + batch, len(codes))
-                b = stop - start
-                latent = torch.randn(b, cfg.latent_dim, generator=torch_gen).to(dev)
-                noise = torch.randn(b, cfg.n_chunks, cfg.noise_dim, generator=torch_gen).to(dev)
-                lab = None if self.classes_ is None else torch.from_numpy(codes[start:stop]).to(dev)
-                x = gen(latent, noise, lab)
-                x = torch.maximum(torch.minimum(x, hi), lo)
-                x = x[:, : self.n_timepoints_, :].float().cpu().numpy()
+                c_b, l_b = codes[start:stop], lengths[start:stop]
+                x = self._draw_scaled(c_b, l_b, rng, torch_gen)
+                if filt is not None:
+                    t_len, t_codes = torch.from_numpy(l_b), torch.from_numpy(c_b)
+                    margin = filt.margin(x[:, : self.n_timepoints_].cpu(), t_len, t_codes)
+                    for _ in range(_FILTER_ROUNDS - 1):
+                        redo = torch.nonzero(margin <= 0).squeeze(1)
+                        if len(redo) == 0:
+                            break
+                        r = redo.numpy()
+                        x_new = self._draw_scaled(c_b[r], l_b[r], rng, torch_gen)
+                        m_new = filt.margin(x_new[:, : self.n_timepoints_].cpu(), t_len[redo],
+                                            t_codes[redo])
+                        better = m_new > margin[redo]
+                        x[redo[better]] = x_new[better.to(x.device)]
+                        margin[redo[better]] = m_new[better]
+                x = x[:, : self.n_timepoints_, :].cpu().numpy()
                 out[start:stop] = self.scaler_.inverse_transform(x.transpose(0, 2, 1).astype(np.float64))
         for i in np.nonzero(lengths < self.n_timepoints_)[0]:
             out[i, :, lengths[i]:] = 0.0
@@ -494,12 +584,19 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             "fitted": fitted,
             "sample_rng": [rng_state[0], rng_state[1].tolist(), *map(float, rng_state[2:])],
         }
-        persistence.save_npz(path, document, self.generator_.state_dict())
+        data = {}
+        if self.references_ is not None:
+            data = {"references": self.references_, "reference_lengths": self.reference_lengths_,
+                    "reference_codes": self.reference_codes_}
+        if self.class_filter_ is not None:
+            document["class_filter"], arrays = self.class_filter_.get_state()
+            data.update(arrays)
+        persistence.save_npz(path, document, self.generator_.state_dict(), data)
 
     @classmethod
     def load(cls, path):
         """Read an augmenter written by :meth:`save`. Never executes code from the file."""
-        doc, weights = persistence.load_npz(path)
+        doc, weights, data = persistence.load_npz(path)
         try:
             est = cls(**doc["params"])
             est.classes_ = persistence.decode_labels(doc["classes_"])
@@ -507,6 +604,17 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             est.lengths_by_class_ = [np.asarray(a, dtype=np.int64) for a in doc["lengths_by_class_"]]
             est.scaler_ = ChannelScaler.from_state(doc["scaler"])
             est.config_ = GANConfig(**doc["config"])
+            est.references_ = est.reference_lengths_ = est.reference_codes_ = None
+            if est.config_.reference:
+                est.references_ = data["references"].astype(np.float32, copy=False)
+                est.reference_lengths_ = data["reference_lengths"].astype(np.int64, copy=False)
+                est.reference_codes_ = data["reference_codes"].astype(np.int64, copy=False)
+                cfg = est.config_
+                if est.references_.shape[1:] != (cfg.n_chunks * cfg.chunk, cfg.n_channels):
+                    raise ValueError("the stored reference series do not fit the configuration")
+            est.class_filter_ = None
+            if doc.get("class_filter") is not None:
+                est.class_filter_ = ClassFilter.from_state(doc["class_filter"], data)
             for k, v in doc["fitted"].items():
                 setattr(est, k, v)
             est.best_score_ = float("inf") if est.best_score_ is None else est.best_score_

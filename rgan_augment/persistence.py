@@ -80,9 +80,11 @@ def decode_labels(doc):
     return np.asarray(doc["values"], dtype=np.dtype(doc["dtype"]))
 
 
-def save_npz(path, document, tensors):
-    """Write a JSON document and named float tensors to ``path`` (an .npz archive)."""
+def save_npz(path, document, tensors, data=None):
+    """Write a JSON document, named float tensors and named plain arrays (``data``,
+    e.g. reference series) to ``path`` (an .npz archive)."""
     arrays = {f"weight::{k}": v.detach().cpu().float().numpy() for k, v in tensors.items()}
+    arrays.update({f"data::{k}": np.asarray(v) for k, v in (data or {}).items()})
     arrays["document"] = np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
     with open(path, "wb") as fh:
         np.savez(fh, **arrays)
@@ -94,6 +96,8 @@ def load_npz(path):
             document = json.loads(bytes(data["document"]).decode("utf-8"))
             tensors = {k.split("::", 1)[1]: torch.from_numpy(np.array(data[k]))
                        for k in data.files if k.startswith("weight::")}
+            arrays = {k.split("::", 1)[1]: np.array(data[k])
+                      for k in data.files if k.startswith("data::")}
     except FileNotFoundError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, UnicodeDecodeError) as exc:
@@ -103,5 +107,5 @@ def load_npz(path):
         raise ModelFileError(f"{path} is not an rgan-augment model file (format "
                              f"{document.get('format')!r}).")
     check_version(document.get("version"), str(path))
-    return document, tensors
+    return document, tensors, arrays
 

@@ -9,6 +9,12 @@ initial hidden state and is fed at every step) plus fresh noise at every step, a
 learned class embedding, and the relative position in the series.  The discriminator
 is a bidirectional RNN over the chunks with the class embedding at every step and a
 projection term on the class (Miyato & Koyama, 2018); padded steps are masked out.
+
+With ``reference=True`` (DAGAN, Antoniou et al. 2017) the generator also reads a real
+series of the requested class, chunk by chunk beside its noise, and learns to draw
+variations of it; the discriminator then judges *pairs* (series, reference), where a
+real pair holds two different real series of one class, so that copying the
+reference is as easy to spot as any other fake.
 """
 
 from __future__ import annotations
@@ -30,39 +36,52 @@ def positions(n_chunks, batch, device, dtype):
 
 class Generator(nn.Module):
     def __init__(self, *, n_channels, chunk, n_chunks, n_classes, latent_dim, noise_dim,
-                 hidden_size, num_layers, cell):
+                 hidden_size, num_layers, cell, reference=False):
         super().__init__()
         self.n_channels, self.chunk, self.n_chunks = n_channels, chunk, n_chunks
         self.n_classes, self.latent_dim, self.noise_dim = n_classes, latent_dim, noise_dim
         self.hidden_size, self.num_layers, self.cell = hidden_size, num_layers, cell
+        self.reference = reference
         emb = hidden_size // 4 if n_classes > 0 else 0
         self.embed = nn.Embedding(n_classes, emb) if n_classes > 0 else None
         cond = latent_dim + emb
+        ref_in = chunk * n_channels + 1 if reference else 0  # reference chunk + its valid flag
         self.init_state = nn.Linear(cond, hidden_size * num_layers * (2 if cell == "lstm" else 1))
-        self.rnn = _CELLS[cell](noise_dim + cond + 1, hidden_size, num_layers=num_layers,
-                                batch_first=True)
+        self.rnn = _CELLS[cell](noise_dim + cond + 1 + ref_in, hidden_size,
+                                num_layers=num_layers, batch_first=True)
         self.head = nn.Linear(hidden_size, chunk * n_channels)
+        # a direct linear path from the reference chunk to the output chunk
+        self.skip = nn.Linear(chunk * n_channels, chunk * n_channels, bias=False) if reference else None
 
-    def forward(self, latent, noise, labels=None):
+    def forward(self, latent, noise, labels=None, ref=None, ref_valid=None):
+        """ref: (b, L*k, C) scaled reference series (zero after its end); ref_valid: (b, L)."""
         b = latent.shape[0]
         cond = latent if self.embed is None else torch.cat([latent, self.embed(labels)], dim=1)
         h0 = torch.tanh(self.init_state(cond)).view(b, -1, self.num_layers, self.hidden_size)
         h0 = h0.permute(1, 2, 0, 3).contiguous()  # (states, layers, batch, hidden)
         state = (h0[0], h0[1]) if self.cell == "lstm" else h0[0]
-        steps = torch.cat([noise, cond.unsqueeze(1).expand(b, self.n_chunks, cond.shape[1]),
-                           positions(self.n_chunks, b, noise.device, noise.dtype)], dim=2)
-        out, _ = self.rnn(steps, state)
+        parts = [noise, cond.unsqueeze(1).expand(b, self.n_chunks, cond.shape[1]),
+                 positions(self.n_chunks, b, noise.device, noise.dtype)]
+        if self.reference:
+            ref_chunks = ref.reshape(b, self.n_chunks, -1)
+            parts += [ref_chunks, ref_valid.unsqueeze(2).to(noise.dtype)]
+        out, _ = self.rnn(torch.cat(parts, dim=2), state)
         chunks = self.head(out)  # (b, L, k*C)
+        if self.reference:
+            chunks = chunks + self.skip(ref_chunks)
         return chunks.view(b, self.n_chunks * self.chunk, self.n_channels)
 
 
 class Discriminator(nn.Module):
-    def __init__(self, *, n_channels, chunk, n_chunks, n_classes, hidden_size, num_layers, cell):
+    def __init__(self, *, n_channels, chunk, n_chunks, n_classes, hidden_size, num_layers, cell,
+                 reference=False):
         super().__init__()
         self.chunk, self.n_chunks, self.n_classes = chunk, n_chunks, n_classes
+        self.reference = reference
         emb = hidden_size // 4 if n_classes > 0 else 0
         self.embed = nn.Embedding(n_classes, emb) if n_classes > 0 else None
-        self.rnn = _CELLS[cell](chunk * n_channels * 2 + emb + 2, hidden_size,
+        ref_in = chunk * n_channels * 2 + 1 if reference else 0
+        self.rnn = _CELLS[cell](chunk * n_channels * 2 + emb + 2 + ref_in, hidden_size,
                                 num_layers=num_layers, batch_first=True, bidirectional=True)
         feat = 4 * hidden_size
         self.features_dim = feat
@@ -71,14 +90,21 @@ class Discriminator(nn.Module):
         # auxiliary classifier (AC-GAN): makes the generator honour the requested class
         self.classify = nn.Linear(feat, n_classes) if n_classes > 1 else None
 
-    def features(self, x, valid, labels=None):
-        """x: (b, L*k, C) scaled series (zero after each end); valid: (b, L) chunk mask."""
+    def features(self, x, valid, labels=None, ref=None, ref_valid=None):
+        """x: (b, L*k, C) scaled series (zero after each end); valid: (b, L) chunk mask.
+
+        With ``reference=True``, ``ref``/``ref_valid`` are the paired reference series."""
         b = x.shape[0]
-        chunks = x.reshape(b, self.n_chunks, -1)
-        # first differences inside the series make local shape easy to see
-        diffs = torch.diff(x, dim=1, prepend=x[:, :1]).reshape(b, self.n_chunks, -1)
-        parts = [chunks, diffs, valid.unsqueeze(2).to(x.dtype),
-                 positions(self.n_chunks, b, x.device, x.dtype)]
+
+        def chunked(series):
+            # first differences inside the series make local shape easy to see
+            diffs = torch.diff(series, dim=1, prepend=series[:, :1])
+            return [series.reshape(b, self.n_chunks, -1), diffs.reshape(b, self.n_chunks, -1)]
+
+        parts = chunked(x) + [valid.unsqueeze(2).to(x.dtype),
+                              positions(self.n_chunks, b, x.device, x.dtype)]
+        if self.reference:
+            parts += chunked(ref) + [ref_valid.unsqueeze(2).to(x.dtype)]
         if self.embed is not None:
             parts.append(self.embed(labels).unsqueeze(1).expand(b, self.n_chunks, -1))
         h, _ = self.rnn(torch.cat(parts, dim=2))  # (b, L, 2H)
@@ -93,8 +119,8 @@ class Discriminator(nn.Module):
             s = s + (self.project(labels) * feats).sum(1) / math.sqrt(feats.shape[1])
         return s
 
-    def forward(self, x, valid, labels=None):
-        f = self.features(x, valid, labels)
+    def forward(self, x, valid, labels=None, ref=None, ref_valid=None):
+        f = self.features(x, valid, labels, ref, ref_valid)
         return self.score(f, labels), f
 
 
@@ -107,6 +133,8 @@ def init_parameters(module, generator):
                 p.zero_()
             else:
                 p.uniform_(-0.1, 0.1, generator=generator)
+        elif name.endswith("skip.weight"):
+            p.zero_()  # the generator starts from its own draw, not from a copy
         elif name.endswith("embed.weight") or name.endswith("project.weight"):
             p.normal_(0.0, 1.0, generator=generator)
             if name.endswith("project.weight"):

@@ -55,6 +55,7 @@ class GANConfig:
     d_steps: int = 1
     eval_every: int = 50
     max_time: float | None = None
+    reference: bool = False  # DAGAN: condition the generator on a real series of the class
 
     @property
     def n_chunks(self):
@@ -67,13 +68,14 @@ class GANConfig:
             return Generator(n_channels=self.n_channels, chunk=self.chunk, n_chunks=self.n_chunks,
                          n_classes=self.n_classes, latent_dim=self.latent_dim,
                          noise_dim=self.noise_dim, hidden_size=self.hidden_size,
-                         num_layers=self.num_layers, cell=self.cell)
+                         num_layers=self.num_layers, cell=self.cell, reference=self.reference)
 
     def build_discriminator(self):
         with torch.random.fork_rng(devices=[]):
             return Discriminator(n_channels=self.n_channels, chunk=self.chunk,
                              n_chunks=self.n_chunks, n_classes=self.n_classes,
-                             hidden_size=self.hidden_size, num_layers=1, cell=self.cell)
+                             hidden_size=self.hidden_size, num_layers=1, cell=self.cell,
+                             reference=self.reference)
 
 
 @dataclass
@@ -132,13 +134,16 @@ def chunk_mask(lengths, chunk, n_chunks):
     return torch.arange(n_chunks, device=lengths.device)[None, :] * chunk < lengths[:, None]
 
 
-def draw(generator, labels, lengths, torch_gen, config, clip=None):
-    """Run the generator on fresh noise; zero every step after each series' end."""
+def draw(generator, labels, lengths, torch_gen, config, clip=None, ref=None, ref_lengths=None):
+    """Run the generator on fresh noise; zero every step after each series' end.
+
+    ``ref``/``ref_lengths``: the reference series of a ``reference=True`` generator."""
     b = lengths.shape[0]
     dev = lengths.device
     latent = torch.randn(b, config.latent_dim, generator=torch_gen, device=dev)
     noise = torch.randn(b, config.n_chunks, config.noise_dim, generator=torch_gen, device=dev)
-    x = generator(latent, noise, labels)
+    ref_valid = None if ref is None else chunk_mask(ref_lengths, config.chunk, config.n_chunks)
+    x = generator(latent, noise, labels, ref, ref_valid)
     if clip is not None:
         x = torch.maximum(torch.minimum(x, clip[1]), clip[0])
     mask = step_mask(lengths, x.shape[1]).unsqueeze(2)
@@ -173,6 +178,30 @@ def batch_mmd(real, fake, labels, n_classes):
     return k[:n, :n].mean() + k[n:, n:].mean() - 2 * k[:n, n:].mean()
 
 
+class ReferencePicker:
+    """For each series of a batch, another series of the same class (DAGAN pairs).
+
+    The partner differs from the series itself whenever its class has two or more
+    members, so a real pair never shows a series next to itself."""
+
+    def __init__(self, labels, n, device):
+        codes = torch.zeros(n, dtype=torch.long, device=device) if labels is None else labels
+        order = torch.argsort(codes, stable=True)
+        counts = torch.bincount(codes)
+        starts = torch.cumsum(counts, 0) - counts
+        rank = torch.empty(n, dtype=torch.long, device=device)
+        rank[order] = torch.arange(n, device=device) - starts[codes[order]]
+        self.codes, self.order, self.counts, self.starts, self.rank = codes, order, counts, starts, rank
+
+    def __call__(self, idx, torch_gen):
+        c = self.codes[idx]
+        cnt = self.counts[c]
+        u = torch.rand(idx.shape[0], generator=torch_gen, device=idx.device)
+        step = 1 + (u * (cnt - 1).clamp_min(1)).long().clamp_max((cnt - 2).clamp_min(0))
+        step = torch.where(cnt > 1, step, torch.zeros_like(step))
+        return self.order[self.starts[c] + (self.rank[idx] + step) % cnt]
+
+
 class MMDMonitor:
     """Checkpoint score: per-class kernel MMD between generated and training series,
     on fixed noise (lower is better).
@@ -196,7 +225,7 @@ class MMDMonitor:
             n_fake = max(len(idx), 32)
             pick = idx[torch.randint(len(idx), (n_fake,), generator=g)]
             self.groups.append((x[idx.to(x.device)], pick.to(x.device)))
-        self.lengths, self.labels = lengths, labels
+        self.x, self.lengths, self.labels = x, lengths, labels
         self.seed = seed
         self.device = device
 
@@ -214,7 +243,9 @@ class MMDMonitor:
         scores = []
         for real, pick in self.groups:
             labels = None if self.labels is None else self.labels[pick]
-            fake = draw(generator, labels, self.lengths[pick], g, config, clip).float()
+            # a reference model draws from references of the same class
+            ref = (self.x[pick], self.lengths[pick]) if config.reference else (None, None)
+            fake = draw(generator, labels, self.lengths[pick], g, config, clip, *ref).float()
             scores.append(_mmd(self._features(real[:, : fake.shape[1]]), self._features(fake)))
         return float(sum(scores) / len(scores))
 
@@ -254,6 +285,7 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
     opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=betas)
     monitor = MMDMonitor(x, lengths, labels, config.n_classes, dev, seed + 2)
+    partner = ReferencePicker(labels, n, dev) if config.reference else None
     history = {"step": [], "loss_d": [], "loss_g": [], "mmd": [], "seconds": []}
     best = {"score": float("inf"), "step": 0, "state": copy.deepcopy(G.state_dict())}
     good = {"G": copy.deepcopy(G.state_dict()), "D": copy.deepcopy(D.state_dict()), "step": 0}
@@ -289,13 +321,19 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
             blab = None if labels is None else labels[idx]
             blen = lengths[idx]
             valid = chunk_mask(blen, config.chunk, config.n_chunks)
+            ref = ref_len = ref_valid = None
+            if partner is not None:  # real pair: (series, another series of its class)
+                ridx = partner(idx, gen_torch)
+                ref, ref_len = x[ridx], lengths[ridx]
+                ref_valid = chunk_mask(ref_len, config.chunk, config.n_chunks)
+            two = (lambda t: None if t is None else torch.cat([t, t]))
             # discriminator: real and fake in one pass
             for _ in range(config.d_steps):
                 with autocast():
                     with torch.no_grad():
-                        fake = draw(G, blab, blen, gen_torch, config, clip)
-                    both_lab = None if blab is None else torch.cat([blab, blab])
-                    scores, feats = D(torch.cat([real, fake]), torch.cat([valid, valid]), both_lab)
+                        fake = draw(G, blab, blen, gen_torch, config, clip, ref, ref_len)
+                    scores, feats = D(torch.cat([real, fake]), two(valid), two(blab), two(ref),
+                                      two(ref_valid))
                     loss_d = _loss_d(config.loss, scores[:batch].float(), scores[batch:].float())
                     if aux:
                         logits = D.classify(feats[:batch]).float()
@@ -307,8 +345,8 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
             f_real = feats[:batch].detach().float().mean(0)
             # generator
             with autocast():
-                fake = draw(G, blab, blen, gen_torch, config, clip)
-                s_fake, f_fake = D(fake, valid, blab)
+                fake = draw(G, blab, blen, gen_torch, config, clip, ref, ref_len)
+                s_fake, f_fake = D(fake, valid, blab, ref, ref_valid)
                 loss_g = _loss_g(config.loss, s_fake.float())
                 if config.feature_matching > 0:
                     fm = (f_real - f_fake.float().mean(0)).pow(2).mean()

@@ -1,0 +1,112 @@
+"""Class-fidelity filter: a classifier trained on the real training series decides
+whether a synthetic series looks like the class it was drawn for.
+
+The classifier is ROCKET-like (Dempster et al., 2020): random dilated convolution
+kernels over all channels, two pooled features per kernel (the proportion of
+positive values and the maximum), standardised, then a ridge classifier with its
+penalty chosen by leave-one-out cross-validation. It is fast, needs no training
+loop, and works on few examples per class: what a filter fitted at ``fit`` time
+from the augmenter's own training data must do. Everything runs in torch on the
+scaled series the generator emits; the fitted state is a handful of plain arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.linear_model import RidgeClassifierCV
+
+KERNEL_LENGTH = 9
+
+
+class ClassFilter:
+    """Random-convolution features + ridge, for scaled series shaped (n, T, C)."""
+
+    def __init__(self, n_kernels=84, seed=0):
+        self.n_kernels, self.seed = n_kernels, seed
+
+    # ------------------------------------------------------------ features
+    def _dilations(self, length):
+        top = max(0, int(math.log2(max((length - 1) / (KERNEL_LENGTH - 1), 1))))
+        return [2**i for i in range(top + 1)]
+
+    def _features(self, x, lengths):
+        """x: float tensor (n, T, C), zero after each end; lengths: (n,) int tensor."""
+        x = x.transpose(1, 2).float()  # (n, C, T)
+        t = x.shape[2]
+        steps = torch.arange(t, device=x.device)
+        feats = []
+        for d, (w, b) in zip(self.dilations, self.kernels):
+            pad = (KERNEL_LENGTH - 1) * d // 2
+            out = F.conv1d(x, w.to(x.device), b.to(x.device), padding=pad, dilation=d)[:, :, :t]
+            valid = (steps[None, :] < lengths[:, None]).unsqueeze(1)
+            n_valid = valid.sum(2).clamp_min(1)
+            feats.append(((out > 0) & valid).sum(2) / n_valid)
+            feats.append(out.masked_fill(~valid, -1e9).amax(2))
+        return torch.cat(feats, dim=1)
+
+    def fit(self, x, lengths, codes, n_classes):
+        """Draw kernels, set their biases from the data, fit the ridge classifier."""
+        g = torch.Generator().manual_seed(self.seed)
+        n, t, c = x.shape
+        self.n_classes = n_classes
+        self.dilations = self._dilations(int(lengths.max()))
+        per = max(1, self.n_kernels // len(self.dilations))
+        self.kernels = []
+        xt = x.transpose(1, 2).float()
+        for d in self.dilations:
+            w = torch.randn(per, c, KERNEL_LENGTH, generator=g)
+            w = w - w.mean(dim=2, keepdim=True)
+            pad = (KERNEL_LENGTH - 1) * d // 2
+            out = F.conv1d(xt, w, padding=pad, dilation=d)[:, :, :t]
+            # bias: minus a random quantile of the kernel's response on a random series,
+            # so the proportion of positive values is informative
+            rows = torch.randint(n, (per,), generator=g)
+            q = torch.rand(per, generator=g) * 0.8 + 0.1
+            bias = torch.stack([-torch.quantile(out[r, k, : int(lengths[r])], q[k])
+                                for k, r in enumerate(rows.tolist())])
+            self.kernels.append((w, bias))
+        f = self._features(x, lengths)
+        self.mean, self.scale = f.mean(0), f.std(0).clamp_min(1e-6)
+        z = ((f - self.mean) / self.scale).numpy().astype(np.float64)
+        ridge = RidgeClassifierCV(alphas=np.logspace(-3, 3, 10), class_weight="balanced").fit(z, codes)
+        coef, intercept = np.atleast_2d(ridge.coef_), np.atleast_1d(ridge.intercept_)
+        if coef.shape[0] == 1:  # binary: one decision function, class 1 when positive
+            coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+        self.coef = torch.as_tensor(coef, dtype=torch.float32)
+        self.intercept = torch.as_tensor(intercept, dtype=torch.float32)
+        return self
+
+    @torch.no_grad()
+    def margin(self, x, lengths, codes):
+        """Score of the requested class minus the best other score (> 0: accepted)."""
+        z = (self._features(x, lengths) - self.mean.to(x.device)) / self.scale.to(x.device)
+        s = z @ self.coef.to(x.device).T + self.intercept.to(x.device)
+        own = s.gather(1, codes[:, None]).squeeze(1)
+        others = s.scatter(1, codes[:, None], float("-inf")).amax(1)
+        return own - others
+
+    # --------------------------------------------------------------- state
+    def get_state(self):
+        arrays = {"filter_mean": self.mean.numpy(), "filter_scale": self.scale.numpy(),
+                  "filter_coef": self.coef.numpy(), "filter_intercept": self.intercept.numpy()}
+        for i, (w, b) in enumerate(self.kernels):
+            arrays[f"filter_kernel_{i}"] = w.numpy()
+            arrays[f"filter_bias_{i}"] = b.numpy()
+        meta = {"n_kernels": self.n_kernels, "seed": self.seed, "n_classes": self.n_classes,
+                "dilations": self.dilations}
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta, arrays):
+        obj = cls(meta["n_kernels"], meta["seed"])
+        obj.n_classes, obj.dilations = meta["n_classes"], list(meta["dilations"])
+        t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float32))  # noqa: E731
+        obj.mean, obj.scale = t(arrays["filter_mean"]), t(arrays["filter_scale"])
+        obj.coef, obj.intercept = t(arrays["filter_coef"]), t(arrays["filter_intercept"])
+        obj.kernels = [(t(arrays[f"filter_kernel_{i}"]), t(arrays[f"filter_bias_{i}"]))
+                       for i in range(len(obj.dilations))]
+        return obj

@@ -1,0 +1,83 @@
+"""Example conditioning (DAGAN pairs) and the class filter on synthetic samples."""
+
+import numpy as np
+import pytest
+import torch
+
+from rgan_augment import RecurrentGANAugmenter
+from rgan_augment._filter import ClassFilter
+from rgan_augment.gan.training import ReferencePicker
+
+from _toy import sine_vs_sawtooth
+
+TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16)
+
+
+def test_reference_partner_is_another_series_of_the_same_class():
+    labels = torch.tensor([0] * 5 + [1] * 2 + [2] * 1 + [0] * 3)
+    picker = ReferencePicker(labels, len(labels), torch.device("cpu"))
+    g = torch.Generator().manual_seed(0)
+    idx = torch.arange(len(labels)).repeat(200)
+    partner = picker(idx, g)
+    assert torch.equal(labels[partner], labels[idx])
+    single = labels[idx] == 2  # the only series of its class can only pair with itself
+    assert torch.equal(partner[single], idx[single])
+    assert not torch.any(partner[~single] == idx[~single])
+    # every other member of a class is drawn as a partner
+    for i in range(len(labels)):
+        seen = set(partner[idx == i].tolist())
+        others = set(torch.nonzero(labels == labels[i]).squeeze(1).tolist()) - {i}
+        assert seen == (others or {i})
+
+
+def test_class_filter_learns_the_real_classes():
+    X, y = sine_vs_sawtooth(30, 32, seed=1)
+    codes = (y == "saw").astype(np.int64)
+    x = torch.as_tensor(X.transpose(0, 2, 1), dtype=torch.float32)
+    lengths = torch.full((len(X),), 32)
+    filt = ClassFilter(seed=0).fit(x, lengths, codes, 2)
+    X_new, y_new = sine_vs_sawtooth(30, 32, seed=2)
+    x_new = torch.as_tensor(X_new.transpose(0, 2, 1), dtype=torch.float32)
+    right = torch.as_tensor((y_new == "saw").astype(np.int64))
+    assert (filt.margin(x_new, lengths, right) > 0).float().mean() > 0.9
+    assert (filt.margin(x_new, lengths, 1 - right) > 0).float().mean() < 0.1
+    meta, arrays = filt.get_state()
+    again = ClassFilter.from_state(meta, arrays)
+    assert torch.allclose(again.margin(x_new, lengths, right), filt.margin(x_new, lengths, right))
+
+
+@pytest.mark.parametrize("conditioning, filter_samples", [("label", False), ("label", True),
+                                                            ("example", False)])
+def test_other_settings_fit_and_sample(conditioning, filter_samples):
+    X, y = sine_vs_sawtooth(20, 24, n_minority=5)
+    aug = RecurrentGANAugmenter(conditioning=conditioning, filter_samples=filter_samples,
+                                random_state=0, **TINY).fit(X, y)
+    assert (aug.references_ is not None) == (conditioning == "example")
+    assert (aug.class_filter_ is not None) == filter_samples
+    S = aug.sample(30, "saw", random_state=0)
+    assert S.shape == (30, 1, 24) and np.isfinite(S).all()
+    assert np.array_equal(S, aug.sample(30, "saw", random_state=0))
+
+
+def test_example_model_keeps_references_per_class_and_does_not_copy_them():
+    X, y = sine_vs_sawtooth(20, 24, n_minority=4)
+    aug = RecurrentGANAugmenter(random_state=0, n_steps=60, hidden_size=16).fit(X, y)
+    assert np.bincount(aug.reference_codes_).tolist() == [4, 20]  # classes_ = ['saw', 'sine']
+    S = aug.sample(50, "saw", random_state=1)
+    real = X[y == "saw"]
+    nearest = np.min(np.abs(S[:, None] - real[None]).reshape(50, len(real), -1).max(2), axis=1)
+    assert nearest.min() > 1e-3  # no synthetic series is a copy of a training series
+
+
+def test_unconditional_model_draws_examples_from_all_series():
+    X, _ = sine_vs_sawtooth(10, 16)
+    aug = RecurrentGANAugmenter(random_state=0, **TINY).fit(X)
+    assert aug.class_filter_ is None and len(aug.references_) == len(X)
+    assert np.isfinite(aug.sample(7)).all()
+
+
+@pytest.mark.parametrize("param, value", [("conditioning", "prototype"), ("filter_samples", "yes")])
+def test_bad_conditioning_parameters(param, value):
+    X, y = sine_vs_sawtooth(5, 16)
+    with pytest.raises(ValueError, match=param):
+        RecurrentGANAugmenter(**{param: value}, **TINY).fit(X, y)
