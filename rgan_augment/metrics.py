@@ -6,8 +6,10 @@
 * :func:`mmd_score`: a cheap kernel distance, the one the augmenter uses to pick its
   checkpoint during training.
 
-All take ``(n_instances, n_channels, n_timepoints)`` arrays (2D = univariate) of equal
-length. Both TimeGAN scores first scale every channel with the *real* data's min and
+All take ``(n_instances, n_channels, n_timepoints)`` arrays (2D = univariate). The two
+TimeGAN scores also take lists of unequal-length ``(n_channels, length_i)`` arrays: their
+GRUs then read each series to its own end (packed sequences), as TimeGAN's code does
+with its ``seq_len``. Both first scale every channel with the *real* data's min and
 max to [0, 1] (as TimeGAN's data loader does), so the scores are unit-free; on data
 already in [0, 1], such as the Sines benchmark, this changes nothing.
 """
@@ -37,15 +39,26 @@ def _as_3d(X, name):
 
 
 def _pair(real, synthetic):
-    real, synthetic = _as_3d(real, "real"), _as_3d(synthetic, "synthetic")
-    if real.shape[1:] != synthetic.shape[1:]:
+    """Both sets min-max scaled by the real data, as (n, T, C) float32 padded with zeros
+    to a common length, with each series' length."""
+    (real, r_len, _), (synth, s_len, _) = check_series(real), check_series(synthetic)
+    equal = (r_len == real.shape[2]).all() and (s_len == synth.shape[2]).all()
+    if real.shape[1] != synth.shape[1] or (equal and real.shape[2] != synth.shape[2]):
         raise ValueError(f"real and synthetic series differ in shape: {real.shape[1:]} vs "
-                         f"{synthetic.shape[1:]} (channels, time points).")
-    lo = real.min(axis=(0, 2), keepdims=True)
-    span = real.max(axis=(0, 2), keepdims=True) - lo
+                         f"{synth.shape[1:]} (channels, time points).")
+    valid = np.arange(real.shape[2])[None, None, :] < r_len[:, None, None]
+    lo = np.where(valid, real, np.inf).min(axis=(0, 2), keepdims=True)
+    span = np.where(valid, real, -np.inf).max(axis=(0, 2), keepdims=True) - lo
     span[span == 0] = 1.0
-    scale = lambda a: ((a - lo) / span).transpose(0, 2, 1).astype(np.float32)  # noqa: E731
-    return scale(real), scale(synthetic)
+    t = max(real.shape[2], synth.shape[2])
+
+    def scale(a, lengths):
+        out = np.zeros((len(a), t, a.shape[1]), dtype=np.float32)
+        out[:, : a.shape[2]] = ((a - lo) / span).transpose(0, 2, 1)
+        out[np.arange(t)[None, :] >= lengths[:, None]] = 0.0
+        return out
+
+    return (scale(real, r_len), torch.from_numpy(r_len)), (scale(synth, s_len), torch.from_numpy(s_len))
 
 
 class _GRUHead(nn.Module):
@@ -55,8 +68,15 @@ class _GRUHead(nn.Module):
         self.out = nn.Linear(hidden, n_out)
         self.per_step = per_step
 
-    def forward(self, x):
-        h, last = self.gru(x)
+    def forward(self, x, lengths=None):
+        """x: (b, T, n_in); lengths: (b,) steps to read of each series (None: all T)."""
+        if lengths is None or bool((lengths == x.shape[1]).all()):
+            h, last = self.gru(x)
+        else:
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True,
+                                                       enforce_sorted=False)
+            h, last = self.gru(packed)
+            h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=x.shape[1])
         return self.out(h) if self.per_step else self.out(last[-1])
 
 
@@ -98,35 +118,35 @@ def discriminative_score(real, synthetic, *, n_steps=2000, batch_size=128, rando
     batches of ``batch_size`` (half real, half synthetic), then classifies the test
     series. 0 means indistinguishable; 0.5 means perfectly told apart.
     """
-    real, synth = _pair(real, synthetic)
+    (real, r_len), (synth, s_len) = _pair(real, synthetic)
     gen, rs = _seeded(random_state)
     n_channels = real.shape[2]
 
-    def split(a):
+    def split(a, lengths):
         idx = rs.permutation(len(a))
         cut = int(0.8 * len(a))
-        return a[idx[:cut]], a[idx[cut:]]
+        a = torch.from_numpy(a)
+        return (a[idx[:cut]], lengths[idx[:cut]]), (a[idx[cut:]], lengths[idx[cut:]])
 
-    (r_tr, r_te), (s_tr, s_te) = split(real), split(synth)
+    ((r_tr, rl_tr), (r_te, rl_te)), ((s_tr, sl_tr), (s_te, sl_te)) = (
+        split(real, r_len), split(synth, s_len))
     if min(len(r_tr), len(s_tr), len(r_te), len(s_te)) < 1:
         raise ValueError("discriminative_score needs at least 5 real and 5 synthetic series.")
     model = _build(gen, n_channels, max(1, n_channels // 2), 1, False)
     opt = torch.optim.Adam(model.parameters())
     loss_fn = nn.BCEWithLogitsLoss()
-    r_tr, s_tr = torch.from_numpy(r_tr), torch.from_numpy(s_tr)
     half = max(1, batch_size // 2)
     for _ in range(n_steps):
         ri = torch.randint(len(r_tr), (half,), generator=gen)
         si = torch.randint(len(s_tr), (half,), generator=gen)
         x = torch.cat([r_tr[ri], s_tr[si]])
         target = torch.cat([torch.ones(half), torch.zeros(half)])
-        loss = loss_fn(model(x).squeeze(1), target)
+        loss = loss_fn(model(x, torch.cat([rl_tr[ri], sl_tr[si]])).squeeze(1), target)
         opt.zero_grad()
         loss.backward()
         opt.step()
     with torch.no_grad():
-        x = torch.from_numpy(np.concatenate([r_te, s_te]))
-        pred = (model(x).squeeze(1) > 0).numpy()
+        pred = (model(torch.cat([r_te, s_te]), torch.cat([rl_te, sl_te])).squeeze(1) > 0).numpy()
     truth = np.r_[np.ones(len(r_te)), np.zeros(len(s_te))]
     return float(abs(np.mean(pred == truth) - 0.5))
 
@@ -141,29 +161,33 @@ def predictive_score(real, synthetic, *, n_steps=5000, batch_size=128, random_st
     ``batch_size``, L1 loss) and scored by the mean absolute error on all real series.
     For univariate data the single channel is both input and target.
     """
-    real, synth = _pair(real, synthetic)
+    (real, r_len), (synth, s_len) = _pair(real, synthetic)
     gen, _ = _seeded(random_state)
     n_channels = real.shape[2]
     inputs = slice(0, n_channels - 1) if n_channels > 1 else slice(0, 1)
-
-    def xy(a):
-        a = torch.from_numpy(a)
-        return a[:, :-1, inputs], a[:, 1:, n_channels - 1:]
-
-    if real.shape[1] < 2:
+    if min(r_len.min(), s_len.min()) < 2:
         raise ValueError("predictive_score needs series of at least 2 time points.")
-    sx, sy = xy(synth)
+
+    def xy(a, lengths):  # inputs at steps 0..len-2, targets at 1..len-1, and their mask
+        a = torch.from_numpy(a)
+        mask = torch.arange(a.shape[1] - 1)[None, :] < (lengths - 1)[:, None]
+        return a[:, :-1, inputs], a[:, 1:, n_channels - 1:], lengths - 1, mask.unsqueeze(2)
+
+    def mae(model, x, y, lengths, mask):
+        err = (model(x, lengths) - y).abs() * mask
+        return err.sum() / mask.sum()
+
+    sx, sy, sl, sm = xy(synth, s_len)
     model = _build(gen, sx.shape[2], max(1, n_channels // 2), 1, True)
     opt = torch.optim.Adam(model.parameters())
     for _ in range(n_steps):
         i = torch.randint(len(sx), (min(batch_size, len(sx)),), generator=gen)
-        loss = (model(sx[i]) - sy[i]).abs().mean()
+        loss = mae(model, sx[i], sy[i], sl[i], sm[i])
         opt.zero_grad()
         loss.backward()
         opt.step()
-    rx, ry = xy(real)
     with torch.no_grad():
-        return float((model(rx) - ry).abs().mean())
+        return float(mae(model, *xy(real, r_len)))
 
 
 def tstr_score(X_synthetic, y_synthetic, X_real, y_real, *, classifier=None,

@@ -46,3 +46,19 @@ def test_mmd_orders_distributions():
 def test_metrics_reject_mismatched_shapes():
     with pytest.raises(ValueError, match="differ in shape"):
         discriminative_score(REAL, REAL[:, :2], n_steps=1)
+
+
+def _cut(X, seed):
+    """Unequal-length copies: each series cut to a random length of 12-24 steps."""
+    lengths = np.random.default_rng(seed).integers(12, 25, size=len(X))
+    return [x[:, :n] for x, n in zip(X, lengths)]
+
+
+def test_timegan_scores_take_unequal_lengths():
+    real, real2 = _cut(REAL[:200], 0), _cut(REAL2[:200], 1)
+    noise = _cut(NOISE[:200], 2)
+    assert discriminative_score(real, real2, n_steps=600) < 0.1
+    assert discriminative_score(real, noise, n_steps=600) > 0.3
+    good = predictive_score(real, real2, n_steps=300)
+    assert good < 1.5 * predictive_score(REAL[:200], REAL2[:200], n_steps=300) + 0.05
+    assert predictive_score(real, noise, n_steps=300) > 1.5 * good
