@@ -16,6 +16,7 @@ OUT: ``.npy``, ``.npz``, ``.csv`` or ``.ts``. Errors go to stderr with exit code
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -187,20 +188,51 @@ def cmd_sample(args):
     label = args.label
     if label is not None and aug.classes_ is not None:
         label = _match_labels(aug, [label])[0]
-    batches = []
-    done = 0
-    for batch in aug.sample_batches(args.n, label, batch_size=args.batch_size,
-                                    random_state=args.random_state):
-        batches.append(np.asarray(batch))
-        done += len(batch)
-        if args.n > args.batch_size and args.verbose:
-            sys.stderr.write(f"\rsampled {done:,}/{args.n:,}")
+    stream = Path(args.out).suffix.lower() == ".npy" and aug.layout_.kind not in ("list", "list1d")
+    batches, done = [], 0
+    with _NpyStream(args.out, args.n) if stream else contextlib.nullcontext() as sink:
+        for batch in aug.sample_batches(args.n, label, batch_size=args.batch_size,
+                                        random_state=args.random_state):
+            if stream:  # one batch in memory at a time, however many series are asked for
+                sink.write(np.asarray(batch))
+            else:
+                batches.append(np.asarray(batch))
+            done += len(batch)
+            if args.n > args.batch_size and args.verbose:
+                sys.stderr.write(f"\rsampled {done:,}/{args.n:,}")
     if args.n > args.batch_size and args.verbose:
         sys.stderr.write("\n")
-    X = np.concatenate(batches)
-    y = None if label is None else np.full(len(X), label)
-    write_data(args.out, X, y)
-    print(f"wrote {len(X)} synthetic series to {args.out}")
+    if not stream:
+        X = np.concatenate(batches)
+        write_data(args.out, X, None if label is None else np.full(len(X), label))
+    print(f"wrote {done} synthetic series to {args.out}")
+
+
+class _NpyStream:
+    """Write an .npy file batch by batch: the header first (from the first batch's shape
+    and dtype), then each batch's bytes; a failure removes the partial file."""
+
+    def __init__(self, path, n):
+        self.path, self.n, self.fh, self.written = Path(path), n, None, 0
+
+    def __enter__(self):
+        return self
+
+    def write(self, batch):
+        if self.fh is None:
+            self.fh = open(self.path, "wb")
+            header = {"descr": np.lib.format.dtype_to_descr(batch.dtype), "fortran_order": False,
+                      "shape": (self.n, *batch.shape[1:])}
+            np.lib.format.write_array_header_1_0(self.fh, header)
+        self.fh.write(np.ascontiguousarray(batch).tobytes())
+        self.written += len(batch)
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.fh is not None:
+            self.fh.close()
+        if exc_type is not None or self.written != self.n:
+            self.path.unlink(missing_ok=True)
+        return False
 
 
 def cmd_resample(args):
