@@ -26,7 +26,7 @@ from ._data import (ChannelScaler, SeriesLayout, check_labels, check_n_samples, 
                     to_output)
 from ._strategy import resolve_sampling_strategy
 from ._filter import ClassFilter
-from .gan.training import GANConfig, chunk_mask, resolve_device, step_mask, train_gan
+from .gan.training import GANConfig, draw, resolve_device, train_gan
 
 try:  # scikit-learn >= 1.9: report per-evaluation progress to sklearn.callback callbacks
     from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -49,6 +49,16 @@ def _auto_chunk(n_timepoints):
 
 _MAX_REFERENCES = 512  # training series kept per class for conditioning='example'
 _FILTER_ROUNDS = 4  # draws per synthetic series at most when the class filter rejects it
+
+
+def _pick_per_class(codes, pool_of, rng):
+    """For each class code, a uniform draw from ``pool_of(code)`` (an int64 array)."""
+    out = np.empty(len(codes), dtype=np.int64)
+    for c in np.unique(codes):
+        pool = pool_of(c)
+        sel = codes == c
+        out[sel] = pool[rng.randint(0, len(pool), size=sel.sum())]
+    return out
 
 
 def _auto_steps(n_instances):
@@ -371,7 +381,6 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             self.reference_codes_ = codes[keep].astype(np.int64)
         else:
             self.references_ = self.reference_lengths_ = self.reference_codes_ = None
-        self._pools_cache = None
         self.clip_ = tuple(c.numpy().tolist() for c in clip)
         self.generator_ = config.build_generator()
         self.generator_.load_state_dict(result.generator_state)
@@ -415,33 +424,16 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         """One generator pass: scaled series (b, T_padded, C) for class codes, on device."""
         cfg, gen = self.config_, self.generator_
         dev = next(gen.parameters()).device
-        b = len(codes)
-        latent = torch.randn(b, cfg.latent_dim, generator=torch_gen).to(dev)
-        noise = torch.randn(b, cfg.n_chunks, cfg.noise_dim, generator=torch_gen).to(dev)
         lab = None if self.classes_ is None else torch.from_numpy(codes).to(dev)
-        ref = ref_valid = None
+        ref = ref_len = None
         if cfg.reference:  # a random stored example of the requested class for each series
-            rows = np.empty(b, dtype=np.int64)
-            for c in np.unique(codes):
-                pool = self._reference_pools[c]
-                sel = codes == c
-                rows[sel] = pool[rng.randint(0, len(pool), size=sel.sum())]
+            rows = _pick_per_class(
+                codes, lambda c: np.flatnonzero(self.reference_codes_ == c), rng)
             ref = torch.from_numpy(self.references_[rows]).to(dev)
-            ref_valid = chunk_mask(torch.from_numpy(self.reference_lengths_[rows]), cfg.chunk,
-                                   cfg.n_chunks).to(dev)
-        x = gen(latent, noise, lab, ref, ref_valid).float()
-        lo, hi = (torch.tensor(c, dtype=torch.float32, device=dev) for c in self.clip_)
-        x = torch.maximum(torch.minimum(x, hi), lo)
-        return x * step_mask(torch.from_numpy(lengths).to(dev), x.shape[1]).unsqueeze(2)
-
-    @property
-    def _reference_pools(self):
-        pools = getattr(self, "_pools_cache", None)
-        if pools is None:
-            pools = [np.flatnonzero(self.reference_codes_ == c)
-                     for c in range(int(self.reference_codes_.max()) + 1)]
-            self._pools_cache = pools
-        return pools
+            ref_len = torch.from_numpy(self.reference_lengths_[rows]).to(dev)
+        clip = tuple(torch.tensor(c, dtype=torch.float32, device=dev) for c in self.clip_)
+        return draw(gen, lab, torch.from_numpy(lengths).to(dev), torch_gen, cfg, clip, ref,
+                    ref_len).float()
 
     def _generate(self, codes, rng, batch=8192):
         """Float64 series (n, C, T) in data units and their lengths, for class codes.
@@ -450,11 +442,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         again (at most ``_FILTER_ROUNDS`` draws per series); where no draw passes, the
         draw with the best margin for its class is kept.
         """
-        lengths = np.empty(len(codes), dtype=np.int64)
-        for c in np.unique(codes):
-            pool = self.lengths_by_class_[c]
-            sel = codes == c
-            lengths[sel] = pool[rng.randint(0, len(pool), size=sel.sum())]
+        lengths = _pick_per_class(codes, lambda c: self.lengths_by_class_[c], rng)
         torch_gen = torch.Generator(device="cpu").manual_seed(int(rng.randint(0, 2**31 - 1)))
         filt = getattr(self, "class_filter_", None)
         out = np.empty((len(codes), self.n_channels_, self.n_timepoints_), dtype=np.float64)

@@ -140,8 +140,11 @@ def draw(generator, labels, lengths, torch_gen, config, clip=None, ref=None, ref
     ``ref``/``ref_lengths``: the reference series of a ``reference=True`` generator."""
     b = lengths.shape[0]
     dev = lengths.device
-    latent = torch.randn(b, config.latent_dim, generator=torch_gen, device=dev)
-    noise = torch.randn(b, config.n_chunks, config.noise_dim, generator=torch_gen, device=dev)
+    # noise comes from torch_gen's device (a CPU generator gives the same draw whatever
+    # device the generator runs on), then moves to the series' device
+    latent = torch.randn(b, config.latent_dim, generator=torch_gen, device=torch_gen.device).to(dev)
+    noise = torch.randn(b, config.n_chunks, config.noise_dim, generator=torch_gen,
+                        device=torch_gen.device).to(dev)
     ref_valid = None if ref is None else chunk_mask(ref_lengths, config.chunk, config.n_chunks)
     x = generator(latent, noise, labels, ref, ref_valid)
     if clip is not None:
