@@ -48,7 +48,14 @@ def _auto_chunk(n_timepoints):
 
 
 _MAX_REFERENCES = 512  # training series kept per class for conditioning='example'
-_FILTER_ROUNDS = 4  # draws per synthetic series at most when the class filter rejects it
+# The class filter: a draw is kept once its margin for its class (the ridge's own-class
+# score minus the best other score; its targets are +-1, so 2 is a perfect fit) exceeds
+# _FILTER_MARGIN; otherwise it is drawn again, and after _FILTER_DRAWS draws the one
+# with the best margin is kept. Measured on GunPoint with 3 series of a class (a model
+# whose raw draws a MiniRocket judge gave that label 54 % of the time): 4 draws and
+# margin 0 gave 80 %, 16 draws and 0.25 gave 91 % for 4.5 draws on average.
+_FILTER_DRAWS = 16
+_FILTER_MARGIN = 0.25
 
 
 def _pick_per_class(codes, pool_of, rng):
@@ -148,9 +155,11 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         Keep only synthetic series that a classifier trained on the real training
         series assigns to the class they were drawn for (random dilated convolution
         features + ridge, ROCKET-style, fitted at ``fit`` time in about a second). A
-        rejected series is drawn again, up to 4 draws in all; where none passes, the
-        draw the classifier finds most like its class is kept. Only for models with
-        two or more classes (``class_filter_``).
+        series is drawn again until the classifier's margin for its class (own score
+        minus the best other; 2 is a perfect fit) exceeds 0.25, up to 16 draws in all;
+        where none passes, the draw the classifier finds most like its class is kept.
+        A fit-time choice: it decides whether ``class_filter_`` is built. Only for
+        models with two or more classes.
     n_steps : int or 'auto', default='auto'
         Generator updates. 'auto': 1,000 up to 256 series, growing with the log of the
         data size to at most 2,000.
@@ -438,9 +447,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     def _generate(self, codes, rng, batch=8192):
         """Float64 series (n, C, T) in data units and their lengths, for class codes.
 
-        With the class filter, a series the filter assigns to another class is drawn
-        again (at most ``_FILTER_ROUNDS`` draws per series); where no draw passes, the
-        draw with the best margin for its class is kept.
+        With the class filter, a series whose margin for its class is at most
+        ``_FILTER_MARGIN`` is drawn again (at most ``_FILTER_DRAWS`` draws in all);
+        where no draw passes, the draw with the best margin is kept.
         """
         lengths = _pick_per_class(codes, lambda c: self.lengths_by_class_[c], rng)
         torch_gen = torch.Generator(device="cpu").manual_seed(int(rng.randint(0, 2**31 - 1)))
@@ -454,8 +463,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                 if filt is not None:
                     t_len, t_codes = torch.from_numpy(l_b), torch.from_numpy(c_b)
                     margin = filt.margin(x[:, : self.n_timepoints_].cpu(), t_len, t_codes)
-                    for _ in range(_FILTER_ROUNDS - 1):
-                        redo = torch.nonzero(margin <= 0).squeeze(1)
+                    for _ in range(_FILTER_DRAWS - 1):
+                        redo = torch.nonzero(margin <= _FILTER_MARGIN).squeeze(1)
                         if len(redo) == 0:
                             break
                         r = redo.numpy()

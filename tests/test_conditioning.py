@@ -81,3 +81,35 @@ def test_bad_conditioning_parameters(param, value):
     X, y = sine_vs_sawtooth(5, 16)
     with pytest.raises(ValueError, match=param):
         RecurrentGANAugmenter(**{param: value}, **TINY).fit(X, y)
+
+
+def test_filter_redraws_until_a_draw_clears_the_margin():
+    """A stand-in generator that returns a real series of the wrong class 70 % of the
+    time: unfiltered, 30 % of draws are right; filtered (up to 16 draws), nearly all."""
+    from rgan_augment import augmenter as module
+
+    X, y = sine_vs_sawtooth(30, 32, seed=3)
+    aug = RecurrentGANAugmenter(**{**TINY, "n_steps": 2}, random_state=0).fit(X, y)
+    scaled = torch.as_tensor(aug.scaler_.transform(X.transpose(0, 2, 1)), dtype=torch.float32)
+    pad = aug.config_.n_chunks * aug.config_.chunk - scaled.shape[1]
+    scaled = torch.nn.functional.pad(scaled, (0, 0, 0, pad))
+    by_code = [scaled[torch.as_tensor(y == c)] for c in aug.classes_]
+    draws = []
+
+    def stand_in(codes, lengths, rng, torch_gen):
+        right = rng.uniform(size=len(codes)) < 0.3
+        use = np.where(right, codes, 1 - codes)
+        draws.append(len(codes))
+        return torch.stack([by_code[c][rng.randint(len(by_code[c]))] for c in use])
+
+    aug._draw_scaled = stand_in
+    code = list(aug.classes_).index("saw")
+    x = torch.as_tensor(aug.scaler_.transform(aug.sample(300, "saw", random_state=0).transpose(0, 2, 1)),
+                        dtype=torch.float32)
+    kept = aug.class_filter_.margin(x, torch.full((300,), 32), torch.full((300,), code))
+    assert (kept > module._FILTER_MARGIN).float().mean() > 0.98
+    assert 1 < len(draws) <= module._FILTER_DRAWS and draws[0] == 300 and draws[-1] < 30
+    draws.clear()
+    aug.class_filter_ = None
+    aug.sample(300, "saw", random_state=0)
+    assert draws == [300]  # no filter: one draw
