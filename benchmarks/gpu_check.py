@@ -39,6 +39,7 @@ from rgan_augment.metrics import discriminative_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from _toy import shape_features, sine_vs_sawtooth  # noqa: E402
+from speed import fit_timed  # noqa: E402  (benchmarks/, beside this script)
 
 
 class Report:
@@ -69,13 +70,6 @@ class Report:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tail = ["", "Failures: " + ("none" if not self.failures else str(len(self.failures)))]
         self.path.write_text("\n".join(self.lines + tail) + "\n")
-
-
-def fit_timed(X, y=None, **params):
-    aug = RecurrentGANAugmenter(random_state=0, **params)
-    t0 = time.perf_counter()
-    aug.fit(X, y)
-    return aug, time.perf_counter() - t0
 
 
 def rate(aug, n, y=None):

@@ -41,6 +41,7 @@ def fit(model_path, fast):
 
 def sample(model_path, out_path, n, label, batch_size):
     from rgan_augment import RecurrentGANAugmenter
+    from rgan_augment.cli import NpyStream
 
     if str(model_path).endswith(".npz"):
         aug = RecurrentGANAugmenter.load(model_path)
@@ -48,14 +49,11 @@ def sample(model_path, out_path, n, label, batch_size):
         aug = joblib.load(model_path)
     shape = (n, aug.n_channels_, aug.n_timepoints_)
     t0, done = time.perf_counter(), 0
-    # write the .npy header, then append each batch: only one batch is ever in memory
+    # the .npy header, then each batch appended: only one batch is ever in memory
     # (a memory map would keep the written pages resident and grow the RSS)
-    with open(out_path, "wb") as fh:
-        header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
-                  "fortran_order": False, "shape": shape}
-        np.lib.format.write_array_header_1_0(fh, header)
+    with NpyStream(out_path, n) as sink:
         for batch in aug.sample_batches(n, label, batch_size=batch_size):
-            fh.write(np.ascontiguousarray(batch, dtype=np.float32).tobytes())
+            sink.write(np.asarray(batch, dtype=np.float32))
             done += len(batch)
             frac = done / n
             sys.stderr.write(f"\rsample [{'#' * int(30 * frac):<30}] {done:,}/{n:,}")

@@ -190,7 +190,7 @@ def cmd_sample(args):
         label = _match_labels(aug, [label])[0]
     stream = Path(args.out).suffix.lower() == ".npy" and aug.layout_.kind not in ("list", "list1d")
     batches, done = [], 0
-    with _NpyStream(args.out, args.n) if stream else contextlib.nullcontext() as sink:
+    with NpyStream(args.out, args.n) if stream else contextlib.nullcontext() as sink:
         for batch in aug.sample_batches(args.n, label, batch_size=args.batch_size,
                                         random_state=args.random_state):
             if stream:  # one batch in memory at a time, however many series are asked for
@@ -208,9 +208,15 @@ def cmd_sample(args):
     print(f"wrote {done} synthetic series to {args.out}")
 
 
-class _NpyStream:
-    """Write an .npy file batch by batch: the header first (from the first batch's shape
-    and dtype), then each batch's bytes; a failure removes the partial file."""
+class NpyStream:
+    """Write an .npy file of ``n`` rows batch by batch: the header first (from the first
+    batch's shape and dtype), then each batch's bytes, so only one batch is ever in
+    memory; a failure, or fewer than ``n`` rows written, removes the partial file.
+
+    >>> with NpyStream("out.npy", n) as sink:  # doctest: +SKIP
+    ...     for batch in augmenter.sample_batches(n, label):
+    ...         sink.write(batch)
+    """
 
     def __init__(self, path, n):
         self.path, self.n, self.fh, self.written = Path(path), n, None, 0
