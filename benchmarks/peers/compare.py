@@ -64,6 +64,7 @@ def main():
     parser.add_argument("--venvs", default=str(ROOT / "benchmarks" / "output"),
                         help="folder holding venv-dgan and venv-timegan")
     args = parser.parse_args()
+
     def score(real, synth, seed):
         return float(np.mean([discriminative_score(real, synth, random_state=100 * seed + r)
                               for r in range(args.score_reps)]))
@@ -89,10 +90,10 @@ def main():
                          f"{aug.n_steps_} steps"))
             print(f"seed {seed}: rgan-augment budget {budget}: {seconds:.1f} s, {value:.3f}",
                   flush=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp = Path(args.keep) / f"seed{seed}" if args.keep else Path(tmp)
-            tmp.mkdir(parents=True, exist_ok=True)
-            data = tmp / "real.npy"
+        with tempfile.TemporaryDirectory() as scratch:
+            workdir = Path(args.keep) / f"seed{seed}" if args.keep else Path(scratch)
+            workdir.mkdir(parents=True, exist_ok=True)
+            data = workdir / "real.npy"
             np.save(data, real)
             for peer in args.peers:
                 python = Path(args.venvs) / f"venv-{peer}" / "bin" / "python"
@@ -100,7 +101,7 @@ def main():
                     raise SystemExit(f"{python} not found: run benchmarks/peers/setup_{peer}.sh")
                 extra = (["--steps", *map(str, args.timegan_steps)] if peer == "timegan"
                          else ["--budgets", *map(str, args.budgets)])
-                snaps, metas[peer] = run_peer(peer, python, data, Path(tmp) / peer, extra, seed)
+                snaps, metas[peer] = run_peer(peer, python, data, workdir / peer, extra, seed)
                 for snap, synth in snaps:
                     value = score(real, synth, seed)
                     budget = snap.get("budget_s")
