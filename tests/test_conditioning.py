@@ -46,6 +46,26 @@ def test_class_filter_learns_the_real_classes():
     assert torch.allclose(again.margin(x_new, lengths, right), filt.margin(x_new, lengths, right))
 
 
+def test_class_filter_features_do_not_depend_on_how_many_series_are_scored():
+    # features are computed in padded blocks of BLOCK_ROWS series (bounded memory in the
+    # convolution backend): any batch size, equal or unequal lengths, gives each series
+    # the features it gets alone
+    from rgan_augment import _filter
+
+    X, y = sine_vs_sawtooth(40, 32, seed=1)
+    x = torch.as_tensor(X.transpose(0, 2, 1), dtype=torch.float32)
+    lengths = torch.full((len(X),), 32)
+    filt = ClassFilter(seed=0).fit(x, lengths, (y == "saw").astype(np.int64), 2)
+    big = torch.cat([x] * 9)[: _filter.BLOCK_ROWS + 37]
+    for lens in (torch.full((len(big),), 32), torch.randint(20, 33, (len(big),))):
+        masked = big * (torch.arange(32)[None, :, None] < lens[:, None, None])
+        together = filt._features(masked, lens)
+        assert together.shape[0] == len(big)
+        for i in (0, 5, _filter.BLOCK_ROWS, len(big) - 1):
+            alone = filt._features(masked[i:i + 1], lens[i:i + 1])
+            assert torch.allclose(together[i], alone[0], atol=1e-5)
+
+
 @pytest.mark.parametrize("conditioning, filter_samples", [("label", False), ("label", True),
                                                             ("example", False)])
 def test_other_settings_fit_and_sample(conditioning, filter_samples):
