@@ -40,14 +40,15 @@ class ClassFilter:
 
     def _features(self, x, lengths):
         """x: float tensor (n, T, C), zero after each end; lengths: (n,) int tensor."""
-        n, t = x.shape[0], x.shape[1]
-        pad = -n % BLOCK_ROWS
-        if pad:  # padded rows: all-zero series of full length, dropped below
-            x = torch.cat([x, x.new_zeros((pad,) + tuple(x.shape[1:]))])
-            lengths = torch.cat([lengths, lengths.new_full((pad,), t)])
-        blocks = [self._block_features(x[i:i + BLOCK_ROWS], lengths[i:i + BLOCK_ROWS])
-                  for i in range(0, n + pad, BLOCK_ROWS)]
-        return torch.cat(blocks)[:n]
+        blocks = []
+        for i in range(0, x.shape[0], BLOCK_ROWS):
+            xb, lb = x[i:i + BLOCK_ROWS], lengths[i:i + BLOCK_ROWS]
+            rows = xb.shape[0]
+            if rows < BLOCK_ROWS:  # the last block: all-zero full-length rows, dropped below
+                xb = torch.cat([xb, xb.new_zeros((BLOCK_ROWS - rows,) + tuple(xb.shape[1:]))])
+                lb = torch.cat([lb, lb.new_full((BLOCK_ROWS - rows,), xb.shape[1])])
+            blocks.append(self._block_features(xb, lb)[:rows])
+        return torch.cat(blocks)
 
     def _block_features(self, x, lengths):
         x = x.transpose(1, 2).float()  # (n, C, T)
