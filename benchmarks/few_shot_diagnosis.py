@@ -16,17 +16,21 @@ The MiniRocket + ridge judge is trained on the full real training split. Reporte
 """
 
 import argparse
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.linear_model import RidgeClassifierCV
 from sklearn.metrics import roc_auc_score
 from sktime.datasets import load_gunpoint
 from sktime.transformations.panel.rocket import MiniRocket
 
 import rgan_augment.augmenter as module
 from rgan_augment import RecurrentGANAugmenter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gunpoint_fidelity import cut_to_few, ridge_judge  # noqa: E402  (the same cut and judge)
 
 warnings.filterwarnings("ignore")
 
@@ -40,17 +44,14 @@ def main():
     X, y = load_gunpoint(split="train", return_type="numpy3D")
     rocket = MiniRocket(random_state=0).fit(X)
     F = np.asarray(rocket.transform(X))
-    ridge = lambda: RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))  # noqa: E731
-    judge = ridge().fit(F, y)
+    judge = ridge_judge().fit(F, y)
     sign = 1 if judge.classes_[1] == args.cut else -1  # decision > 0: the cut class
-    rng = np.random.default_rng(args.seed)
-    few = rng.choice(np.flatnonzero(y == args.cut), 3, replace=False)
-    keep = np.concatenate([np.flatnonzero(y != args.cut), few])
+    keep, few = cut_to_few(y, args.cut, args.seed, 3)
     aug = RecurrentGANAugmenter(random_state=args.seed).fit(X[keep], y[keep])
     loo = []
     for i in few:
         m = np.arange(len(y)) != i
-        loo.append(sign * ridge().fit(F[m], y[m]).decision_function(F[i:i + 1])[0])
+        loo.append(sign * ridge_judge().fit(F[m], y[m]).decision_function(F[i:i + 1])[0])
     print(f"seed {args.seed}, class {args.cut} cut to 3 (rows {few.tolist()})")
     print("judge decision, real examples:", np.round(sign * judge.decision_function(F[few]), 2),
           "left out:", np.round(loo, 2))

@@ -30,6 +30,18 @@ from rgan_augment import RecurrentGANAugmenter
 warnings.filterwarnings("ignore")
 
 
+def ridge_judge():
+    """The judge's classifier on MiniRocket features (also refitted by the diagnosis)."""
+    return RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))
+
+
+def cut_to_few(y, cut, seed, n_few):
+    """Rows kept when class ``cut`` is cut to ``n_few`` series chosen by ``seed``, and those few."""
+    rng = np.random.default_rng(seed)
+    few = rng.choice(np.flatnonzero(y == cut), n_few, replace=False)
+    return np.concatenate([np.flatnonzero(y != cut), few]), few
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -41,16 +53,14 @@ def main():
     params = json.loads(args.params)
     X, y = load_gunpoint(split="train", return_type="numpy3D")
     rocket = MiniRocket(random_state=0).fit(X)
-    judge = RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)).fit(rocket.transform(X), y)
+    judge = ridge_judge().fit(rocket.transform(X), y)
     # a second judge of another family: the augmenter's sample filter is ROCKET-like
     # too, so fidelity is also reported under Euclidean 1-nearest-neighbour
     nn_judge = KNeighborsClassifier(n_neighbors=1).fit(X[:, 0], y)
     rows = []
     for seed in args.seeds:
         for cut in np.unique(y):
-            rng = np.random.default_rng(seed)
-            few = rng.choice(np.flatnonzero(y == cut), args.n_few, replace=False)
-            keep = np.concatenate([np.flatnonzero(y != cut), few])
+            keep, _ = cut_to_few(y, cut, seed, args.n_few)
             aug = RecurrentGANAugmenter(random_state=seed, **params)
             t0 = time.perf_counter()
             aug.fit(X[keep], y[keep])

@@ -13,7 +13,8 @@ seed one training set is drawn and written to disk; every model fits that same a
   environment (benchmark-only), snapshotting 1,000 samples when their training time reaches
   each budget (generation time not counted as training).
 
-Every sample set is scored here with ``rgan_augment.metrics.discriminative_score`` against
+Every sample set is scored here with ``rgan_augment.metrics.discriminative_score`` (mean of
+``--score-reps`` scorer runs, ``speed.mean_discriminative_score``) against
 the training set (TimeGAN's protocol, as in ``benchmarks/sines.py``); the floor is a second
 real draw. Writes ``benchmarks/results/peers.md``. Run it alone: the machine has 2 cores.
 """
@@ -28,12 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.datasets import make_sines
-from rgan_augment.metrics import discriminative_score
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE.parent))
+from speed import fit_timed, mean_discriminative_score  # noqa: E402  (benchmarks/speed.py)
 TARGET = 0.10
 
 
@@ -66,8 +67,7 @@ def main():
     args = parser.parse_args()
 
     def score(real, synth, seed):
-        return float(np.mean([discriminative_score(real, synth, random_state=100 * seed + r)
-                              for r in range(args.score_reps)]))
+        return mean_discriminative_score(real, synth, args.score_reps, first_seed=100 * seed)
 
     rows = []  # (seed, model, budget, train_s, score, detail)
     metas = {}
@@ -80,10 +80,7 @@ def main():
         for budget in [None, *args.budgets]:  # the uncapped fit first: longer caps are moot
             if budget is not None and budget >= default_s:
                 continue
-            aug = RecurrentGANAugmenter(random_state=seed, max_time=budget)
-            t0 = time.perf_counter()
-            aug.fit(real)
-            seconds = time.perf_counter() - t0
+            aug, seconds = fit_timed(real, random_state=seed, max_time=budget)
             default_s = default_s or seconds
             value = score(real, aug.sample(1000, random_state=seed), seed)
             rows.append((seed, "rgan-augment", budget, seconds, value,
