@@ -72,6 +72,51 @@ def count_fit_flops(X, y=None, **params):
     return counter.get_total_flops() + rnn_flops[0]
 
 
+def current_rss_mib():
+    """Resident memory now (not the peak), from /proc; None where there is no /proc."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return None
+
+
+def rss_while_sampling(aug, label, n_total=60_000, batch=5_000):
+    """Current RSS (MiB) after each ``sample_batches`` batch: flat means memory does not
+    grow with the number sampled."""
+    out = []
+    for _ in aug.sample_batches(n_total, label, batch_size=batch, random_state=0):
+        out.append(current_rss_mib())
+    return out
+
+
+def memory_section():
+    """GunPoint, an under-trained 300-step model (its draws are often rejected by the
+    filter, so redraw batches of every size occur), 60,000 series in batches of 5,000,
+    with and without the sample filter."""
+    from sktime.datasets import load_gunpoint
+
+    X_gp, y_gp = load_gunpoint(split="train", return_type="numpy3D")
+    aug, _ = fit_timed(X_gp, y_gp, n_steps=300)
+    lines = ["", "## Memory in the number sampled (GunPoint, 300-step model)", "",
+             "Current RSS (MiB, /proc/self/statm) after batches 1, 2, 4, 8 and 12 of "
+             "`sample_batches(60_000, '2', batch_size=5_000)`.", "",
+             "| sampling | batch 1 | 2 | 4 | 8 | 12 | growth 1 -> 12 | seconds |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    filt = aug.class_filter_
+    for name, f in (("filtered (default)", filt), ("unfiltered", None)):
+        aug.class_filter_ = f
+        t0 = time.perf_counter()
+        rss = rss_while_sampling(aug, "2")
+        seconds = time.perf_counter() - t0
+        picks = [rss[i - 1] for i in (1, 2, 4, 8, 12)]
+        lines.append(f"| {name} | " + " | ".join(f"{r:.0f}" for r in picks)
+                     + f" | {picks[-1] - picks[0]:+.0f} | {seconds:.1f} |")
+        print(lines[-1], flush=True)
+    aug.class_filter_ = filt
+    return lines
+
+
 def matmul_rate(n=2048, repeats=10):
     a, b = torch.randn(n, n), torch.randn(n, n)
     torch.mm(a, b)
@@ -84,7 +129,12 @@ def matmul_rate(n=2048, repeats=10):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer budgets and sizes")
+    parser.add_argument("--only-memory", action="store_true",
+                        help="only the memory-in-the-number-sampled table (printed, not written)")
     args = parser.parse_args()
+    if args.only_memory:
+        memory_section()
+        return
     lines = ["# Speed (2 CPU cores, torch threads: %d)" % torch.get_num_threads(), "",
              "Command: `python benchmarks/speed.py" + (" --quick" if args.quick else "") + "`", ""]
     X_sines = make_sines(1000, random_state=0)
@@ -107,6 +157,7 @@ def main():
         lines.append(f"| {name} | {aug.n_steps_} | {seconds:.1f} | {per_step:.3f} | {throughput:,.0f} | "
                      f"{s1k:.2f} | {s100k:.1f} | {rss:.0f} |")
         print(lines[-1], flush=True)
+    lines += memory_section()
     lines += ["", "## Arithmetic rate of training against the machine's matrix multiply", "",
               "| data | fit s (300 steps) | GFLOP counted | GFLOP/s | torch.mm GFLOP/s | share |",
               "| --- | --- | --- | --- | --- | --- |"]

@@ -68,6 +68,15 @@ def _pick_per_class(codes, pool_of, rng):
     return out
 
 
+def _bucket_size(n):
+    """Generator batch size for ``n`` series: the next power of two up to 256, then the
+    next multiple of 256, so that sampling runs on a bounded set of batch shapes (at
+    most 2x the work for tiny batches, < 256 extra rows for large ones)."""
+    if n <= 256:
+        return 1 << max(n - 1, 0).bit_length()
+    return -(-n // 256) * 256
+
+
 def _auto_steps(n_instances):
     """Training budget in generator updates, growing slowly with the data size."""
     return int(np.clip(250 * math.log2(max(n_instances, 2)) - 1000, 1000, 2000))
@@ -430,19 +439,33 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         return codes
 
     def _draw_scaled(self, codes, lengths, rng, torch_gen):
-        """One generator pass: scaled series (b, T_padded, C) for class codes, on device."""
+        """One generator pass: scaled series (b, T_padded, C) for class codes, on device.
+
+        The pass runs on a batch padded to a bucket size (``_bucket_size``) with copies
+        of the first row, cut off afterwards: the CPU backend keeps a plan per input
+        shape, so unbounded batch sizes (the filter's redraws) would grow memory with
+        the number sampled."""
         cfg, gen = self.config_, self.generator_
         dev = next(gen.parameters()).device
+        b = len(codes)
+        rows_ref = None
+        if cfg.reference:  # a random stored example of the requested class for each series
+            rows_ref = _pick_per_class(
+                codes, lambda c: np.flatnonzero(self.reference_codes_ == c), rng)
+        pad = _bucket_size(b) - b
+        if pad:
+            codes = np.concatenate([codes, np.repeat(codes[:1], pad)])
+            lengths = np.concatenate([lengths, np.repeat(lengths[:1], pad)])
+            if rows_ref is not None:
+                rows_ref = np.concatenate([rows_ref, np.repeat(rows_ref[:1], pad)])
         lab = None if self.classes_ is None else torch.from_numpy(codes).to(dev)
         ref = ref_len = None
-        if cfg.reference:  # a random stored example of the requested class for each series
-            rows = _pick_per_class(
-                codes, lambda c: np.flatnonzero(self.reference_codes_ == c), rng)
-            ref = torch.from_numpy(self.references_[rows]).to(dev)
-            ref_len = torch.from_numpy(self.reference_lengths_[rows]).to(dev)
+        if rows_ref is not None:
+            ref = torch.from_numpy(self.references_[rows_ref]).to(dev)
+            ref_len = torch.from_numpy(self.reference_lengths_[rows_ref]).to(dev)
         clip = tuple(torch.tensor(c, dtype=torch.float32, device=dev) for c in self.clip_)
         return draw(gen, lab, torch.from_numpy(lengths).to(dev), torch_gen, cfg, clip, ref,
-                    ref_len).float()
+                    ref_len).float()[:b]
 
     def _generate(self, codes, rng, batch=8192):
         """Float64 series (n, C, T) in data units and their lengths, for class codes.

@@ -66,6 +66,28 @@ def test_class_filter_features_do_not_depend_on_how_many_series_are_scored():
             assert torch.allclose(together[i], alone[0], atol=1e-5)
 
 
+def test_generator_runs_only_on_bucketed_batch_sizes_while_sampling():
+    # the filter redraws subsets of every size; the generator must see a bounded set of
+    # batch shapes (memory flat in the number sampled), and its padding rows never leak
+    from rgan_augment.augmenter import _bucket_size
+
+    sizes = {_bucket_size(n) for n in range(1, 8193)}
+    assert len(sizes) <= 40 and all(_bucket_size(n) >= n for n in range(1, 8193))
+    assert _bucket_size(1) == 1 and _bucket_size(3) == 4 and _bucket_size(257) == 512
+
+    X, y = sine_vs_sawtooth(20, 24, n_minority=5)
+    aug = RecurrentGANAugmenter(random_state=0, **TINY).fit(X, y)
+    seen = []
+    hook = aug.generator_.register_forward_hook(lambda m, args, out: seen.append(out.shape[0]))
+    try:
+        S = aug.sample(301, "saw", random_state=0)
+    finally:
+        hook.remove()
+    assert S.shape == (301, 1, 24) and np.isfinite(S).all()
+    assert seen and all(b == _bucket_size(b) for b in seen)
+    assert seen[0] == 512  # 301 rows padded, then cut back to 301
+
+
 @pytest.mark.parametrize("conditioning, filter_samples", [("label", False), ("label", True),
                                                             ("example", False)])
 def test_other_settings_fit_and_sample(conditioning, filter_samples):
