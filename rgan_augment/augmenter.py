@@ -148,7 +148,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     mmd_loss : float, default=1.0
         Weight of a class-conditional kernel MMD between each real batch and the fake
         batch with the same labels, added to the generator's loss: a moment-matching
-        signal that guides the generator from the first step.
+        signal that guides the generator from the first step. The kernel compares the
+        values, their first and their second differences (the latter weighted from the
+        training data, at most 12), so excess step-to-step wiggle is penalised; the
+        same measure on fixed noise picks the checkpoint kept.
     conditioning : {'example', 'label'}, default='example'
         What the generator is given besides noise. 'label': the class only.
         'example' (DAGAN, Antoniou et al. 2017): the class and a real training series

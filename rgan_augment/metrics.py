@@ -26,7 +26,7 @@ from sklearn.utils import check_random_state
 from torch import nn
 
 from ._data import check_series
-from .gan.training import MMDMonitor, _mmd
+from .gan.training import _mmd, mmd_features, roughness_weight
 
 __all__ = ["discriminative_score", "predictive_score", "tstr_score", "mmd_score"]
 
@@ -210,14 +210,16 @@ def tstr_score(X_synthetic, y_synthetic, X_real, y_real, *, classifier=None,
 def mmd_score(real, synthetic):
     """Kernel MMD^2 between real and synthetic series (0 = same distribution).
 
-    Features are the standardised series and their first differences (scaled by the
-    real data's per-channel mean and std), with a mixture of RBF kernels around the
-    median distance. Cheap: the augmenter uses it to choose its checkpoint.
+    Features are the standardised series (scaled by the real data's per-channel mean
+    and std), their first differences and their second differences (weighted from the
+    real data: ``roughness_weight``), with a mixture of RBF kernels around the median
+    distance. Cheap: the augmenter uses it to choose its checkpoint.
     """
     real, synth = _as_3d(real, "real"), _as_3d(synthetic, "synthetic")
     mean = real.mean(axis=(0, 2), keepdims=True)
     std = real.std(axis=(0, 2), keepdims=True)
     std[std == 0] = 1.0
-    f = lambda a: MMDMonitor._features(torch.from_numpy(  # noqa: E731
-        ((a - mean) / std).transpose(0, 2, 1).astype(np.float32)))
-    return float(_mmd(f(real), f(synth)))
+    to_t = lambda a: torch.from_numpy(  # noqa: E731
+        ((a - mean) / std).transpose(0, 2, 1).astype(np.float32))
+    weight = roughness_weight(to_t(real))
+    return float(_mmd(mmd_features(to_t(real), weight), mmd_features(to_t(synth), weight)))

@@ -43,6 +43,24 @@ def test_mmd_orders_distributions():
     assert mmd_score(REAL, REAL2) < 0.2 * mmd_score(REAL, NOISE)
 
 
+def test_roughness_weight_from_the_data_and_wiggles_cost_mmd():
+    import torch
+
+    from rgan_augment.gan.training import _MAX_ROUGH_WEIGHT, roughness_weight
+
+    smooth = torch.from_numpy(REAL.transpose(0, 2, 1).astype(np.float32))
+    noise = torch.from_numpy(np.random.default_rng(0).normal(size=(200, 64, 2)).astype(np.float32))
+    assert roughness_weight(smooth) == _MAX_ROUGH_WEIGHT  # smooth data: the full weight
+    # white noise: RMS of second differences is sqrt(6) x that of the values
+    assert roughness_weight(noise) == pytest.approx(1 / np.sqrt(6), rel=0.05)
+    assert roughness_weight(smooth[:, :2]) == 0.0  # no second differences to compare
+    # a step-to-step wiggle costs more MMD than a smooth shift of the same size
+    step = 0.02 * REAL.std()
+    wiggle = REAL2 + step * (-1.0) ** np.arange(REAL.shape[2])
+    shifted = REAL2 + step
+    assert mmd_score(REAL, wiggle) > 3 * mmd_score(REAL, shifted)
+
+
 def test_metrics_reject_mismatched_shapes():
     with pytest.raises(ValueError, match="differ in shape"):
         discriminative_score(REAL, REAL[:, :2], n_steps=1)

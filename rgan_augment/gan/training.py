@@ -163,14 +163,14 @@ def _mmd(a, b):
     return (k[:n, :n].mean() + k[n:, n:].mean() - 2 * k[:n, n:].mean()).item()
 
 
-def batch_mmd(real, fake, labels, n_classes):
+def batch_mmd(real, fake, labels, n_classes, rough_weight=0.0):
     """Differentiable MMD^2 between a real and a fake batch with the same labels.
 
     The label enters the kernel as a far-apart one-hot coordinate, so only pairs of
     the same class count: a class-conditional moment-matching signal that guides the
     generator from the first step, while the adversarial loss sharpens the details.
     """
-    a, b = MMDMonitor._features(real.float()), MMDMonitor._features(fake.float())
+    a, b = mmd_features(real.float(), rough_weight), mmd_features(fake.float(), rough_weight)
     d2 = torch.cdist(torch.cat([a, b]), torch.cat([a, b])).pow(2)
     if labels is not None and n_classes > 1:
         lab = torch.cat([labels, labels])
@@ -205,6 +205,42 @@ class ReferencePicker:
         return self.order[self.starts[c] + (self.rank[idx] + step) % cnt]
 
 
+# Weight of second differences in the MMD features, at most: measured on GunPoint with
+# one class cut to 3 series (10 seed/class runs), fidelity of class 2 mean 0.80 -> 0.88,
+# worst run 0.08 -> 0.71 with a fixed weight of 12; the generator's step-to-step wiggles
+# (5-8x the real ones) were what the MiniRocket judge read as the other class.
+_MAX_ROUGH_WEIGHT = 12.0
+
+
+def roughness_weight(x):
+    """Weight of the second differences in :func:`mmd_features`, from the training data.
+
+    ``_MAX_ROUGH_WEIGHT``, lowered for data whose second differences are large (noisy or
+    fast-oscillating series) so that their block never outweighs the values themselves
+    on the training data (RMS of the weighted second differences <= RMS of the values).
+    """
+    if x.shape[1] < 3:
+        return 0.0
+    d2 = torch.diff(x.float(), n=2, dim=1)
+    rms_x = x.float().pow(2).mean().sqrt().item()
+    rms_d2 = d2.pow(2).mean().sqrt().item()
+    if rms_d2 <= 1e-12 * max(rms_x, 1e-30):
+        return _MAX_ROUGH_WEIGHT
+    return float(min(_MAX_ROUGH_WEIGHT, rms_x / rms_d2))
+
+
+def mmd_features(x, rough_weight=0.0):
+    """Per-series feature vector for the kernel MMD: the values, their first differences
+    (x2) and, weighted by ``rough_weight``, their second differences, so that excess
+    step-to-step wiggle (a typical generator artefact) costs distance."""
+    t = x.shape[1]
+    d = torch.diff(x, dim=1)
+    parts = [x.flatten(1), 2.0 * d.flatten(1)]
+    if rough_weight > 0 and t > 2:
+        parts.append(rough_weight * torch.diff(d, dim=1).flatten(1))
+    return torch.cat(parts, dim=1) / math.sqrt(t)
+
+
 class MMDMonitor:
     """Checkpoint score: per-class kernel MMD between generated and training series,
     on fixed noise (lower is better).
@@ -215,7 +251,9 @@ class MMDMonitor:
     it changed the few-shot fidelity by +0.01 on average over 4 runs, within noise.
     """
 
-    def __init__(self, x, lengths, labels, n_classes, device, seed, max_per_class=200):
+    def __init__(self, x, lengths, labels, n_classes, device, seed, max_per_class=200,
+                 rough_weight=0.0):
+        self.rough_weight = rough_weight
         g = torch.Generator(device="cpu").manual_seed(seed)
         self.groups = []
         classes = range(n_classes) if n_classes > 0 else [None]
@@ -232,11 +270,8 @@ class MMDMonitor:
         self.seed = seed
         self.device = device
 
-    @staticmethod
-    def _features(x):
-        d = torch.diff(x, dim=1)
-        t = x.shape[1]
-        return torch.cat([x.flatten(1), 2.0 * d.flatten(1)], dim=1) / math.sqrt(t)
+    def _features(self, x):
+        return mmd_features(x, self.rough_weight)
 
     @torch.no_grad()
     def __call__(self, generator, config, clip):
@@ -287,7 +322,8 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
     betas = (0.5, 0.99)
     opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=betas)
-    monitor = MMDMonitor(x, lengths, labels, config.n_classes, dev, seed + 2)
+    rough = roughness_weight(x)
+    monitor = MMDMonitor(x, lengths, labels, config.n_classes, dev, seed + 2, rough_weight=rough)
     partner = ReferencePicker(labels, n, dev) if config.reference else None
     history = {"step": [], "loss_d": [], "loss_g": [], "mmd": [], "seconds": []}
     best = {"score": float("inf"), "step": 0, "state": copy.deepcopy(G.state_dict())}
@@ -355,7 +391,8 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
                     fm = (f_real - f_fake.float().mean(0)).pow(2).mean()
                     loss_g = loss_g + config.feature_matching * fm
                 if config.mmd_weight > 0:
-                    loss_g = loss_g + config.mmd_weight * batch_mmd(real, fake, blab, config.n_classes)
+                    loss_g = loss_g + config.mmd_weight * batch_mmd(real, fake, blab, config.n_classes,
+                                                                  rough)
                 if aux:
                     logits = D.classify(f_fake).float()
                     loss_g = loss_g + config.class_loss * F.cross_entropy(logits, blab)
