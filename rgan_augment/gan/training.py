@@ -208,7 +208,10 @@ class ReferencePicker:
 # Weight of second differences in the MMD features, at most: measured on GunPoint with
 # one class cut to 3 series (10 seed/class runs), fidelity of class 2 mean 0.80 -> 0.88,
 # worst run 0.08 -> 0.71 with a fixed weight of 12; the generator's step-to-step wiggles
-# (5-8x the real ones) were what the MiniRocket judge read as the other class.
+# (5-8x the real ones) were what the MiniRocket judge read as the other class. Not
+# larger: on the two weakest of those runs a cap of 24 gave 0.80 / 0.79 but 48 gave
+# 0.02 / 0.28 (the second differences then set the kernel's bandwidth and the shape is
+# lost), so 12 keeps a margin from that cliff.
 _MAX_ROUGH_WEIGHT = 12.0
 
 
