@@ -221,5 +221,6 @@ def mmd_score(real, synthetic):
     std[std == 0] = 1.0
     to_t = lambda a: torch.from_numpy(  # noqa: E731
         ((a - mean) / std).transpose(0, 2, 1).astype(np.float32))
-    weight = roughness_weight(to_t(real))
-    return float(_mmd(mmd_features(to_t(real), weight), mmd_features(to_t(synth), weight)))
+    real_t = to_t(real)
+    weight = roughness_weight(real_t)
+    return float(_mmd(mmd_features(real_t, weight), mmd_features(to_t(synth), weight)))

@@ -273,9 +273,6 @@ class MMDMonitor:
         self.seed = seed
         self.device = device
 
-    def _features(self, x):
-        return mmd_features(x, self.rough_weight)
-
     @torch.no_grad()
     def __call__(self, generator, config, clip):
         if not self.groups:
@@ -287,7 +284,8 @@ class MMDMonitor:
             # a reference model draws from references of the same class
             ref = (self.x[pick], self.lengths[pick]) if config.reference else (None, None)
             fake = draw(generator, labels, self.lengths[pick], g, config, clip, *ref).float()
-            scores.append(_mmd(self._features(real[:, : fake.shape[1]]), self._features(fake)))
+            w = self.rough_weight
+            scores.append(_mmd(mmd_features(real[:, : fake.shape[1]], w), mmd_features(fake, w)))
         return float(sum(scores) / len(scores))
 
 
