@@ -150,7 +150,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         batch with the same labels, added to the generator's loss: a moment-matching
         signal that guides the generator from the first step. The kernel compares the
         values, their first and their second differences (the latter weighted from the
-        training data, at most 12), so excess step-to-step wiggle is penalised; the
+        training data, at most 8), so excess step-to-step wiggle is penalised; the
         same measure on fixed noise picks the checkpoint kept.
     conditioning : {'example', 'label'}, default='example'
         What the generator is given besides noise. 'label': the class only.
