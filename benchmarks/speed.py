@@ -12,6 +12,7 @@ Writes benchmarks/results/speed.md.
 """
 
 import argparse
+import copy
 import resource
 import time
 from pathlib import Path
@@ -126,6 +127,30 @@ def matmul_rate(n=2048, repeats=10):
     return 2 * n**3 * repeats / (time.perf_counter() - t0)
 
 
+def rnn_kernel_rate(aug, n_instances, repeats=20):
+    """FLOP/s of torch's fused RNN kernels alone, forward + backward, at the shapes of one
+    training step of the fitted ``aug`` (generator: a batch; discriminator: real + fake
+    together): the ceiling of the whole training step, which the recurrences dominate."""
+    cfg = aug.config_
+    batch = min(cfg.batch_size, max(n_instances, 2))
+    flops, seconds = 0, 0.0
+    for rnn, b in ((copy.deepcopy(aug.generator_.rnn).train(), batch),
+                   (cfg.build_discriminator().rnn, 2 * batch)):
+        x = torch.randn(b, cfg.n_chunks, rnn.input_size, requires_grad=True)
+        rnn(x)[0].sum().backward()  # warm-up
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            rnn(x)[0].sum().backward()
+        seconds += time.perf_counter() - t0
+        gates = 4 if isinstance(rnn, torch.nn.LSTM) else 3
+        dirs = 2 if rnn.bidirectional else 1
+        h = rnn.hidden_size
+        per_step = sum(dirs * 2 * gates * h * ((rnn.input_size if layer == 0 else h * dirs) + h)
+                       for layer in range(rnn.num_layers))
+        flops += 3 * per_step * b * cfg.n_chunks * repeats  # forward + backward (2x)
+    return flops / seconds
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer budgets and sizes")
@@ -159,14 +184,19 @@ def main():
         print(lines[-1], flush=True)
     lines += memory_section()
     lines += ["", "## Arithmetic rate of training against the machine's matrix multiply", "",
-              "| data | fit s (300 steps) | GFLOP counted | GFLOP/s | torch.mm GFLOP/s | share |",
-              "| --- | --- | --- | --- | --- | --- |"]
+              "The last two columns: torch's fused LSTM kernels alone (forward + backward) at "
+              "the same shapes as one training step, the ceiling of the whole step.", "",
+              "| data | fit s (300 steps) | GFLOP counted | GFLOP/s | torch.mm GFLOP/s | share "
+              "| RNN kernels GFLOP/s | kernels' share |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     mm = matmul_rate()
     for name, X, y in (("Sines 1000x5x24", X_sines, None), ("GunPoint 50x1x150", X_gp, y_gp)):
-        _, seconds = fit_timed(X, y, n_steps=300)
+        aug, seconds = fit_timed(X, y, n_steps=300)
         flops = count_fit_flops(X, y, n_steps=300)
+        kernels = rnn_kernel_rate(aug, len(X))
         lines.append(f"| {name} | {seconds:.1f} | {flops / 1e9:.1f} | {flops / seconds / 1e9:.1f} | "
-                     f"{mm / 1e9:.0f} | {flops / seconds / mm:.0%} |")
+                     f"{mm / 1e9:.0f} | {flops / seconds / mm:.0%} | {kernels / 1e9:.0f} | "
+                     f"{kernels / mm:.0%} |")
         print(lines[-1], flush=True)
     lines += ["", "## Time to quality on quick Sines (discriminative score, lower is better)", "",
               "One fit per time budget (`max_time`, what a user with that much time runs) and "
