@@ -473,9 +473,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     def _generate(self, codes, rng, batch=2048):
         """Float64 series (n, C, T) in data units and their lengths, for class codes.
 
-        Generated ``batch`` series at a time (measured, 100,000 Sines series and 30,000
-        filtered GunPoint series, batches 256-8,192: 2,048 was the fastest for both,
-        1.1-1.3x faster than 8,192, whose LSTM activations outgrow the caches).
+        The generator runs on ``batch`` series at a time: over batches of 256-8,192
+        (100,000 Sines series, 30,000 filtered GunPoint series) 2,048 was the fastest
+        for both, 1.1-1.3x faster than 8,192.
 
         With the class filter, a series whose margin for its class is at most
         ``_FILTER_MARGIN`` is drawn again (at most ``_FILTER_DRAWS`` draws in all);
