@@ -42,12 +42,16 @@ def summary(series):
     return np.asarray(rows)
 
 
+def nested_to_list(X):
+    """sktime's nested DataFrame (a pd.Series per cell) as a list of (channels, length) arrays."""
+    return [np.stack([X.iloc[i, j].to_numpy() for j in range(X.shape[1])]) for i in range(len(X))]
+
+
 def _vowels(split):
     from sktime.datasets import load_japanese_vowels
 
     X, y = load_japanese_vowels(split=split, return_X_y=True)
-    series = [np.stack([X.iloc[i, j].to_numpy() for j in range(X.shape[1])]) for i in range(len(X))]
-    return series, np.asarray(y)
+    return nested_to_list(X), np.asarray(y)
 
 
 def japanese_vowels(lines, params):

@@ -39,6 +39,16 @@ def mean_discriminative_score(real, synthetic, runs=3, first_seed=0):
                           for r in range(runs)]))
 
 
+def rnn_flops_per_series_step(rnn):
+    """Forward FLOPs of a torch LSTM/GRU for one series and one time step:
+    2 * gates * H * (input + H) per layer and direction (gates: 4 LSTM, 3 GRU)."""
+    gates = 4 if isinstance(rnn, torch.nn.LSTM) else 3
+    dirs = 2 if rnn.bidirectional else 1
+    h = rnn.hidden_size
+    return sum(dirs * 2 * gates * h * ((rnn.input_size if layer == 0 else h * dirs) + h)
+               for layer in range(rnn.num_layers))
+
+
 def count_fit_flops(X, y=None, **params):
     """Floating-point operations of a whole fit, counted on a repeat of the same seeded run.
 
@@ -53,16 +63,8 @@ def count_fit_flops(X, y=None, **params):
     def hook(module, args, output):
         if not isinstance(module, (torch.nn.LSTM, torch.nn.GRU)):
             return
-        x = args[0]
-        b, t = x.shape[0], x.shape[1]
-        gates = 4 if isinstance(module, torch.nn.LSTM) else 3
-        dirs = 2 if module.bidirectional else 1
-        h = module.hidden_size
-        total = 0
-        for layer in range(module.num_layers):
-            i = module.input_size if layer == 0 else h * dirs
-            total += dirs * 2 * gates * h * (i + h) * b * t
-        rnn_flops[0] += total * (3 if torch.is_grad_enabled() else 1)
+        b, t = args[0].shape[0], args[0].shape[1]
+        rnn_flops[0] += rnn_flops_per_series_step(module) * b * t * (3 if torch.is_grad_enabled() else 1)
 
     handle = torch.nn.modules.module.register_module_forward_hook(hook)
     try:
@@ -142,13 +144,8 @@ def rnn_kernel_rate(aug, n_instances, repeats=20):
         for _ in range(repeats):
             rnn(x)[0].sum().backward()
         seconds += time.perf_counter() - t0
-        gates = 4 if isinstance(rnn, torch.nn.LSTM) else 3
-        dirs = 2 if rnn.bidirectional else 1
-        h = rnn.hidden_size
-        per_step = sum(dirs * 2 * gates * h * ((rnn.input_size if layer == 0 else h * dirs) + h)
-                       for layer in range(rnn.num_layers))
         # 3x the forward count: the backward pass costs about twice the forward
-        flops += 3 * per_step * b * cfg.n_chunks * repeats
+        flops += 3 * rnn_flops_per_series_step(rnn) * b * cfg.n_chunks * repeats
     return flops / seconds
 
 

@@ -27,7 +27,7 @@ from sklearn.linear_model import RidgeClassifierCV
 from rgan_augment import RecurrentGANAugmenter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_world import summary  # noqa: E402
+from real_world import nested_to_list, summary  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -38,9 +38,7 @@ def load(name):
         from sktime.datasets import load_plaid
 
         X, y = load_plaid(split="train", return_X_y=True)
-        series = [np.stack([X.iloc[i, j].to_numpy() for j in range(X.shape[1])])
-                  for i in range(len(X))]
-        return series, np.asarray(y)
+        return nested_to_list(X), np.asarray(y)
     from sktime.datasets import load_UCR_UEA_dataset
 
     return load_UCR_UEA_dataset(name, split="train", return_type="numpy3D")

@@ -153,14 +153,19 @@ def draw(generator, labels, lengths, torch_gen, config, clip=None, ref=None, ref
     return x * mask
 
 
+def _mixture_mmd(d2, n, med):
+    """MMD^2 from the squared distances ``d2`` of [a; b] (a: the first ``n`` rows), with
+    a mixture of RBF kernels at 0.25, 1 and 4 times the squared distance ``med``."""
+    k = sum(torch.exp(-d2 / (s * med)) for s in (0.25, 1.0, 4.0))
+    return k[:n, :n].mean() + k[n:, n:].mean() - 2 * k[:n, n:].mean()
+
+
 def _mmd(a, b):
     """Unbiased-enough MMD^2 with a mixture of RBF kernels around the median distance."""
     z = torch.cat([a, b])
     d2 = torch.cdist(z, z).pow(2)
     n = a.shape[0]
-    med = d2[:n, :n].median().clamp_min(1e-8)
-    k = sum(torch.exp(-d2 / (s * med)) for s in (0.25, 1.0, 4.0))
-    return (k[:n, :n].mean() + k[n:, n:].mean() - 2 * k[:n, n:].mean()).item()
+    return _mixture_mmd(d2, n, d2[:n, :n].median().clamp_min(1e-8)).item()
 
 
 def batch_mmd(real, fake, labels, n_classes, rough_weight=0.0):
@@ -177,8 +182,7 @@ def batch_mmd(real, fake, labels, n_classes, rough_weight=0.0):
         d2 = d2 + 1e4 * (lab[:, None] != lab[None, :]).float()
     n = a.shape[0]
     med = d2[:n, :n][d2[:n, :n] < 1e4].median().detach().clamp_min(1e-6)
-    k = sum(torch.exp(-d2 / (s * med)) for s in (0.25, 1.0, 4.0))
-    return k[:n, :n].mean() + k[n:, n:].mean() - 2 * k[:n, n:].mean()
+    return _mixture_mmd(d2, n, med)
 
 
 class ReferencePicker:
@@ -228,8 +232,9 @@ def roughness_weight(x):
     """
     if x.shape[1] < 3:
         return 0.0
-    d2 = torch.diff(x.float(), n=2, dim=1)
-    rms_x = x.float().pow(2).mean().sqrt().item()
+    x = x.float()
+    d2 = torch.diff(x, n=2, dim=1)
+    rms_x = x.pow(2).mean().sqrt().item()
     rms_d2 = d2.pow(2).mean().sqrt().item()
     if rms_d2 <= 1e-12 * max(rms_x, 1e-30):
         return _MAX_ROUGH_WEIGHT
