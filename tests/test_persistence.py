@@ -116,6 +116,7 @@ def test_safe_format_round_trip(tmp_path, fitted):
     np.testing.assert_array_equal(loaded.sample(3, "sine"), fitted.__class__.load(path).sample(3, "sine"))
     assert loaded.get_params() == fitted.get_params()
     assert list(loaded.classes_) == list(fitted.classes_)
+    np.testing.assert_array_equal(loaded.smoothing_sigma_, fitted.smoothing_sigma_)
 
 
 def test_safe_format_holds_no_pickle(tmp_path, fitted):
@@ -125,7 +126,7 @@ def test_safe_format_holds_no_pickle(tmp_path, fitted):
         assert "document" in data.files
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "other_npz", "version"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "other_npz", "version", "sigma"])
 def test_safe_format_bad_files(tmp_path, fitted, damage):
     path = tmp_path / "aug.npz"
     fitted.save(path)
@@ -141,7 +142,10 @@ def test_safe_format_bad_files(tmp_path, fitted, damage):
         with np.load(path) as data:
             arrays = {k: data[k] for k in data.files}
         doc = json.loads(bytes(arrays["document"]).decode())
-        doc["version"] = "99.1.0"
+        if damage == "version":
+            doc["version"] = "99.1.0"
+        else:
+            doc["smoothing_sigma"] = [-1.0] * (len(doc["smoothing_sigma"]) + 1)
         arrays["document"] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
         with open(path, "wb") as fh:
             np.savez(fh, **arrays)

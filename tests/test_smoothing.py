@@ -1,0 +1,107 @@
+"""Roughness matching: the smoothing primitives and the fitted augmenter's widths."""
+
+import numpy as np
+import pytest
+import torch
+
+from rgan_augment import RecurrentGANAugmenter
+from rgan_augment._smoothing import calibrate_sigma, gaussian_smooth, roughness
+
+from _toy import sine_vs_sawtooth
+
+TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16)
+
+
+def _lengths(n, t):
+    return torch.full((n,), t, dtype=torch.long)
+
+
+def test_roughness_of_known_signals():
+    t = torch.arange(10, dtype=torch.float32)
+    ramp = t.view(1, 10, 1)
+    alternating = ((-1.0) ** t).view(1, 10, 1)
+    assert roughness(ramp, _lengths(1, 10)).item() == pytest.approx(0.0)
+    assert roughness(alternating, _lengths(1, 10)).item() == pytest.approx(4.0)
+
+
+def test_roughness_ignores_the_padding_after_each_end():
+    rng = np.random.default_rng(0)
+    short = torch.as_tensor(rng.normal(size=(1, 7, 2)), dtype=torch.float32)
+    padded = torch.cat([short, torch.zeros(1, 5, 2)], dim=1)
+    np.testing.assert_allclose(roughness(padded, torch.tensor([7])), roughness(short, torch.tensor([7])))
+
+
+def test_smoothing_keeps_constants_and_padding_and_never_reads_past_the_end():
+    x = torch.zeros(2, 12, 1)
+    x[0, :12] = 3.0
+    x[1, :8] = 3.0  # ends at 8, zero after
+    lengths = torch.tensor([12, 8])
+    out = gaussian_smooth(x, lengths, torch.tensor([2.0]))
+    torch.testing.assert_close(out[0, :, 0], torch.full((12,), 3.0))
+    torch.testing.assert_close(out[1, :8, 0], torch.full((8,), 3.0))  # the end not pulled to 0
+    assert torch.all(out[1, 8:] == 0)
+    # a series alone and the same series inside a longer padded batch: same result
+    rng = np.random.default_rng(1)
+    s = torch.as_tensor(rng.normal(size=(1, 8, 1)), dtype=torch.float32)
+    alone = gaussian_smooth(s, torch.tensor([8]), torch.tensor([1.5]))
+    inside = gaussian_smooth(torch.cat([s, torch.zeros(1, 4, 1)], 1), torch.tensor([8]), torch.tensor([1.5]))
+    torch.testing.assert_close(inside[:, :8], alone)
+
+
+def test_zero_width_is_the_identity():
+    x = torch.randn(3, 10, 2, generator=torch.Generator().manual_seed(0))
+    assert gaussian_smooth(x, _lengths(3, 10), torch.zeros(2)) is x
+    out = gaussian_smooth(x, _lengths(3, 10), torch.tensor([0.0, 1.0]))
+    torch.testing.assert_close(out[..., 0], x[..., 0])
+    assert not torch.allclose(out[..., 1], x[..., 1])
+
+
+def test_calibration_matches_the_target_roughness_per_channel():
+    g = torch.Generator().manual_seed(0)
+    t = torch.linspace(0, 6.28, 64)
+    clean = torch.sin(t).view(1, 64, 1).expand(200, 64, 2).clone()
+    draws = clean.clone()
+    draws[..., 1] += 0.2 * torch.randn(200, 64, generator=g)  # channel 1 too rough
+    lengths = _lengths(200, 64)
+    target = roughness(clean + 0.02 * torch.randn(200, 64, 2, generator=g), lengths)
+    sigma = calibrate_sigma(draws, lengths, target, max_sigma=6.0)
+    assert sigma[0] == 0 and sigma[1] > 0
+    matched = roughness(gaussian_smooth(draws, lengths, sigma), lengths)
+    assert matched[1] == pytest.approx(target[1].item(), rel=0.01)
+    # a channel too rough for the largest width allowed gets that width
+    capped = calibrate_sigma(draws, lengths, target * 1e-3, max_sigma=0.5)
+    assert capped[1] == pytest.approx(0.5)
+
+
+def test_fitted_draws_are_no_rougher_than_the_data(monkeypatch):
+    """A stand-in generator with step-to-step wiggle (the trained one plus an
+    alternating +-0.3): the calibrated smoothing brings its draws back to the data's
+    roughness; with match_roughness=False they stay rough."""
+    from rgan_augment import augmenter as module
+
+    real_draw = module.draw
+
+    def wiggly_draw(*args, **kwargs):
+        x = real_draw(*args, **kwargs)
+        wiggle = 0.3 * (-1.0) ** torch.arange(x.shape[1], dtype=x.dtype)
+        return x + wiggle.view(1, -1, 1) * (x != 0)
+
+    monkeypatch.setattr(module, "draw", wiggly_draw)
+    X, y = sine_vs_sawtooth(30, 32, noise=0.02, seed=2)
+    aug = RecurrentGANAugmenter(**TINY, random_state=0).fit(X, y)
+    off = RecurrentGANAugmenter(**TINY, match_roughness=False, random_state=0).fit(X, y)
+    assert off.smoothing_sigma_ is None
+    assert aug.smoothing_sigma_.shape == (1,) and aug.smoothing_sigma_[0] > 0
+
+    def rough(S):
+        return np.abs(np.diff(S, n=2, axis=2)).mean()
+
+    raw, matched = off.sample(len(y), y, random_state=0), aug.sample(len(y), y, random_state=0)
+    assert rough(raw) > 2 * rough(X)
+    assert rough(matched) == pytest.approx(rough(X), rel=0.25)
+
+
+def test_bad_match_roughness():
+    X, y = sine_vs_sawtooth(5, 16)
+    with pytest.raises(ValueError, match="match_roughness"):
+        RecurrentGANAugmenter(match_roughness="yes", **TINY).fit(X, y)
