@@ -8,7 +8,8 @@ above all) then reads it as a feature of some other class. Roughness here is the
 absolute second difference per channel over the valid steps of each series. After
 ``fit`` a fixed draw of the generator is smoothed with the per-channel width ``sigma``
 (in time steps) that brings its roughness down to the training data's; a channel
-whose draws are already as smooth as the data keeps ``sigma = 0``.
+whose draws are within ``ROUGHNESS_TOLERANCE`` (1.25x) of the data's roughness keeps
+``sigma = 0``.
 
 Smoothing is a normalised convolution, ``conv(x * m) / conv(m)`` with ``m`` the
 valid-step mask, so the zero padding after the end of a shorter series never leaks
