@@ -75,8 +75,11 @@ def calibrate_sigma(draws, draw_lengths, target, max_sigma):
     """Per-channel widths that bring the roughness of ``draws`` down to ``target`` (C,).
 
     Bisection on each channel at once (roughness falls as the width grows); a channel
-    already within ``ROUGHNESS_TOLERANCE`` of its target gets 0, one that stays too
-    rough at ``max_sigma`` gets ``max_sigma``."""
+    already within ``ROUGHNESS_TOLERANCE`` of its target gets 0, and so does one that
+    stays too rough even at ``max_sigma``: its excess is not step-to-step wiggle but
+    shape, and blurring it only distorts the series (full Sines: draws 1.3-1.8x as
+    rough as the data reached the cap of 2.4 steps, and the discriminative score went
+    0.023 -> 0.471)."""
     target = torch.as_tensor(target, dtype=torch.float64)
     raw = roughness(draws, draw_lengths)
     need = raw > ROUGHNESS_TOLERANCE * target
@@ -90,4 +93,5 @@ def calibrate_sigma(draws, draw_lengths, target, max_sigma):
         too_rough = rough > target
         lo = torch.where(need & too_rough, mid, lo)
         hi = torch.where(need & ~too_rough, mid, hi)
-    return torch.where(need, hi, torch.zeros_like(hi))
+    reachable = hi < float(max_sigma)
+    return torch.where(need & reachable, hi, torch.zeros_like(hi))
