@@ -23,6 +23,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from .gan.training import step_mask
+
 # Draws whose roughness is within this factor of the data's are left alone: smoothing
 # also damps fast structure the data has. Measured: ACSF1 (mains waveforms with an exact
 # 4-step cycle) draws 1.07x as rough as the data, smoothed to 1.0x (sigma 0.36), lost
@@ -37,8 +39,8 @@ def roughness(x, lengths):
     if t < 3:
         return torch.zeros(c, dtype=torch.float64)
     d2 = (x[:, 2:] - 2 * x[:, 1:-1] + x[:, :-2]).abs().double()
-    valid = (torch.arange(t - 2, device=x.device)[None, :] + 2 < lengths[:, None].to(x.device))
-    valid = valid.unsqueeze(2).double()
+    # second difference i (of steps i, i+1, i+2) is valid when step i+2 is
+    valid = step_mask(lengths.to(x.device) - 2, t - 2).unsqueeze(2).double()
     count = valid.sum().clamp_min(1.0)
     return ((d2 * valid).sum((0, 1)) / count).cpu()
 
@@ -63,7 +65,7 @@ def gaussian_smooth(x, lengths, sigma):
         return x
     n, t, c = x.shape
     k, half = _kernels(sigma, x.dtype, x.device)
-    mask = (torch.arange(t, device=x.device)[None, :] < lengths[:, None].to(x.device)).to(x.dtype)
+    mask = step_mask(lengths.to(x.device), t).to(x.dtype)
     xm = (x * mask.unsqueeze(2)).transpose(1, 2)  # (n, C, T)
     num = F.conv1d(xm, k, padding=half, groups=c)
     den = F.conv1d(mask.unsqueeze(1).expand(n, c, t), k, padding=half, groups=c)

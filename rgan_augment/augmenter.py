@@ -512,7 +512,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         x = draw(gen, lab, t_len, torch_gen, cfg, clip, ref, ref_len).float()
         # None: match_roughness=False, or a model saved before roughness matching existed
         sigma = getattr(self, "smoothing_sigma_", None)
-        if sigma is not None and sigma.any():
+        if sigma is not None:  # all-zero widths return x itself
             x = gaussian_smooth(x, t_len, torch.from_numpy(sigma))
         return x[:b]
 
