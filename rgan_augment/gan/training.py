@@ -154,6 +154,13 @@ def draw(generator, labels, lengths, torch_gen, config, clip=None, ref=None, ref
     return x * mask
 
 
+def average_decay(ema, step):
+    """Decay of the generator's weight average after update ``step`` (1, 2, ...): ``ema``,
+    ramped up from 0.18 over the first steps so the average does not linger at the
+    initial weights."""
+    return min(ema, (1 + step) / (10 + step))
+
+
 def _mixture_mmd(d2, n, med):
     """MMD^2 from the squared distances ``d2`` of [a; b] (a: the first ``n`` rows), with
     a mixture of RBF kernels at 0.25, 1 and 4 times the squared distance ``med``."""
@@ -423,10 +430,8 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
             opt_g.step()
             step += 1
             if G_avg is not None:
-                # the decay ramps up from 0.1 so early averages are not stuck at the init
-                decay = min(config.ema, (1 + step) / (10 + step))
                 with torch.no_grad():
-                    torch._foreach_lerp_(avg_params, live_params, 1.0 - decay)
+                    torch._foreach_lerp_(avg_params, live_params, 1.0 - average_decay(config.ema, step))
             if step % 10 == 0 or step == config.n_steps:
                 ld, lg = loss_d.item(), loss_g.item()
                 if not (math.isfinite(ld) and math.isfinite(lg)):
