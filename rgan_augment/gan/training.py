@@ -430,8 +430,10 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
             opt_g.step()
             step += 1
             if G_avg is not None:
+                weight = 1.0 - average_decay(config.ema, step)
                 with torch.no_grad():
-                    torch._foreach_lerp_(avg_params, live_params, 1.0 - average_decay(config.ema, step))
+                    for avg, live in zip(avg_params, live_params):
+                        avg.lerp_(live, weight)
             if step % 10 == 0 or step == config.n_steps:
                 ld, lg = loss_d.item(), loss_g.item()
                 if not (math.isfinite(ld) and math.isfinite(lg)):
