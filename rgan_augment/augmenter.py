@@ -78,6 +78,14 @@ def _bucket_size(n):
     return -(-n // 256) * 256
 
 
+_LONG_CHUNK = 8  # above this many steps per recurrent step, 'auto' doubles the hidden size
+
+
+def _auto_hidden(chunk):
+    """Hidden units for ``hidden_size='auto'``: 64, or 128 for chunks above 8 steps."""
+    return 128 if chunk > _LONG_CHUNK else 64
+
+
 def _auto_steps(n_instances):
     """Training budget in generator updates, growing slowly with the data size."""
     return int(np.clip(250 * math.log2(max(n_instances, 2)) - 1000, 1000, 2000))
@@ -126,8 +134,13 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     cell : {'lstm', 'gru'}, default='lstm'
         Recurrent cell of both networks. LSTM is the default because PyTorch's fused
         CPU kernel for it trains about twice as fast as its GRU.
-    hidden_size : int, default=64
-        Hidden units of the recurrent layers.
+    hidden_size : int or 'auto', default='auto'
+        Hidden units of the recurrent layers. 'auto': 64, or 128 when each recurrent
+        step emits more than 8 time steps (``chunk_length`` above 8: series longer than
+        256 steps with the automatic chunk), since one hidden state then has to
+        describe a long stretch of the series. Measured with weight averaging, seed 0:
+        OSULeaf (427 steps, chunk 14) fidelity 0.57 -> 0.82, fit 70 -> 125 s; ACSF1
+        (1,460 steps, chunk 46) 0.46 -> 0.62, fit 100 -> 168 s.
     num_layers : int, default=2
         Stacked recurrent layers in the generator (the discriminator has one,
         bidirectional).
@@ -241,7 +254,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     ((68, 2, 24), [34, 34])
     """
 
-    def __init__(self, sampling_strategy="auto", *, cell="lstm", hidden_size=64, num_layers=2,
+    def __init__(self, sampling_strategy="auto", *, cell="lstm", hidden_size="auto", num_layers=2,
                  latent_dim=16, noise_dim=8, chunk_length="auto", loss="ns",
                  feature_matching=1.0, class_loss=5.0, mmd_loss=1.0, conditioning="example",
                  filter_samples=True, match_roughness=True, ema_decay=0.98, n_steps="auto",
@@ -297,8 +310,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             raise ValueError(f"cell must be 'gru' or 'lstm'; got {self.cell!r}.")
         if self.loss not in ("ns", "hinge", "lsgan"):
             raise ValueError(f"loss must be 'ns', 'hinge' or 'lsgan'; got {self.loss!r}.")
-        for name in ("hidden_size", "num_layers", "latent_dim", "noise_dim", "batch_size"):
+        for name in ("num_layers", "latent_dim", "noise_dim", "batch_size"):
             pos_int(name, getattr(self, name))
+        pos_int("hidden_size", self.hidden_size, auto=True)
         pos_int("chunk_length", self.chunk_length, auto=True)
         pos_int("n_steps", self.n_steps, auto=True)
         for name in ("learning_rate", "feature_matching", "class_loss", "mmd_loss"):
@@ -374,10 +388,11 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         chunk = _auto_chunk(n_timepoints) if self.chunk_length == "auto" else int(self.chunk_length)
         chunk = min(chunk, n_timepoints)
         n_steps = _auto_steps(n) if self.n_steps == "auto" else int(self.n_steps)
+        hidden = _auto_hidden(chunk) if self.hidden_size == "auto" else int(self.hidden_size)
         config = GANConfig(
             n_channels=n_channels, n_timepoints=n_timepoints,
             n_classes=0 if self.classes_ is None else len(self.classes_), chunk=chunk,
-            cell=self.cell, hidden_size=self.hidden_size, num_layers=self.num_layers,
+            cell=self.cell, hidden_size=hidden, num_layers=self.num_layers,
             latent_dim=self.latent_dim, noise_dim=self.noise_dim, loss=self.loss,
             feature_matching=float(self.feature_matching), class_loss=float(self.class_loss),
             mmd_weight=float(self.mmd_loss), batch_size=self.batch_size,

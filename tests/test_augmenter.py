@@ -200,3 +200,17 @@ def test_verbose_progress_bar(toy, capsys):
     RecurrentGANAugmenter(**{**TINY, "verbose": 1}).fit(X, y)
     err = capsys.readouterr().err
     assert "fit [" in err and "loss_d" in err and "20/20" in err
+
+
+@pytest.mark.parametrize("length, chunk, hidden", [(32, 1, 64), (256, 8, 64), (300, 10, 128)])
+def test_auto_hidden_size_grows_for_long_chunks(length, chunk, hidden):
+    """hidden_size='auto': 64 units, 128 once a recurrent step emits more than 8 steps."""
+    X, y = sine_vs_sawtooth(n_per_class=4, length=length)
+    aug = RecurrentGANAugmenter(n_steps=2, latent_dim=4, noise_dim=2, batch_size=8,
+                                filter_samples=False, random_state=0).fit(X, y)
+    assert (aug.config_.chunk, aug.config_.hidden_size) == (chunk, hidden)
+    assert aug.generator_.rnn.hidden_size == hidden
+    # an explicit size is used as given, also for long chunks
+    aug = RecurrentGANAugmenter(n_steps=2, hidden_size=16, latent_dim=4, noise_dim=2,
+                                batch_size=8, filter_samples=False, random_state=0).fit(X, y)
+    assert aug.config_.hidden_size == 16
