@@ -139,8 +139,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         step emits more than 8 time steps (``chunk_length`` above 8: series longer than
         256 steps with the automatic chunk), since one hidden state then has to
         describe a long stretch of the series. Measured with weight averaging, seed 0:
-        OSULeaf (427 steps, chunk 14) fidelity 0.57 -> 0.82, fit 70 -> 125 s; ACSF1
-        (1,460 steps, chunk 46) 0.46 -> 0.62, fit 100 -> 168 s.
+        OSULeaf (427 steps, chunk 14) fidelity 0.57 -> 0.82, fit 70 -> 107-125 s;
+        ACSF1 (1,460 steps, chunk 46) 0.46 -> 0.62, fit 100 -> 168-186 s (two runs each).
     num_layers : int, default=2
         Stacked recurrent layers in the generator (the discriminator has one,
         bidirectional).

@@ -31,6 +31,9 @@ def test_one_nan_loss_is_rolled_back(data, monkeypatch, caplog):
     with caplog.at_level("WARNING"):
         aug = RecurrentGANAugmenter(**PARAMS).fit(*data)
     assert "rolling back" in caplog.text
+    # the averaged generator is rolled back too: every evaluation, also those after the
+    # rollback, scored a finite average
+    assert len(aug.history_["mmd"]) >= 3 and np.isfinite(aug.history_["mmd"]).all()
     out = aug.sample(20, "saw")
     assert np.isfinite(out).all()
     assert all(torch.isfinite(p).all() for p in aug.generator_.parameters())
