@@ -21,10 +21,14 @@ def toy():
     return sine_vs_sawtooth(n_per_class=40, length=32)
 
 
-@pytest.fixture(scope="module")
-def fitted(toy):
+@pytest.fixture(scope="module", params=["float32", "bfloat16"])
+def fitted(toy, request):
+    """The learned tests run on both number formats ('auto' picks one per machine)."""
     X, y = toy
-    return RecurrentGANAugmenter(n_steps=300, hidden_size=32, random_state=0).fit(X, y)
+    aug = RecurrentGANAugmenter(n_steps=300, hidden_size=32, precision=request.param,
+                                random_state=0).fit(X, y)
+    assert aug.precision_ == request.param
+    return aug
 
 
 def _lag1(A):

@@ -19,6 +19,7 @@ Tensors in, a trained generator state out; nothing here knows scikit-learn.  The
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import math
 import time
@@ -57,6 +58,7 @@ class GANConfig:
     max_time: float | None = None
     reference: bool = False  # DAGAN: condition the generator on a real series of the class
     ema: float = 0.0  # decay of the generator's weight average (0: no averaging)
+    even_inputs: bool = False  # recurrent input sizes padded to even (False: older models)
 
     @property
     def n_chunks(self):
@@ -69,14 +71,15 @@ class GANConfig:
             return Generator(n_channels=self.n_channels, chunk=self.chunk, n_chunks=self.n_chunks,
                          n_classes=self.n_classes, latent_dim=self.latent_dim,
                          noise_dim=self.noise_dim, hidden_size=self.hidden_size,
-                         num_layers=self.num_layers, cell=self.cell, reference=self.reference)
+                         num_layers=self.num_layers, cell=self.cell, reference=self.reference,
+                         even_inputs=self.even_inputs)
 
     def build_discriminator(self):
         with torch.random.fork_rng(devices=[]):
             return Discriminator(n_channels=self.n_channels, chunk=self.chunk,
                              n_chunks=self.n_chunks, n_classes=self.n_classes,
                              hidden_size=self.hidden_size, num_layers=1, cell=self.cell,
-                             reference=self.reference)
+                             reference=self.reference, even_inputs=self.even_inputs)
 
 
 @dataclass
@@ -104,11 +107,49 @@ def resolve_device(device):
     return dev
 
 
-def autocast_dtype(device):
-    """bf16 autocast on CUDA where the card supports it; full precision on CPU."""
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+@functools.lru_cache(maxsize=None)
+def cpu_has_bf16_matrix_units():
+    """True where the CPU multiplies bf16 matrices in hardware (Intel AMX: the
+    ``amx_bf16`` flag of /proc/cpuinfo) and torch's oneDNN backend is there to use it.
+
+    Elsewhere (other CPUs, other systems) bf16 would be emulated and slower, so 'auto'
+    precision stays float32 there."""
+    if not torch.backends.mkldnn.is_available():
+        return False
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return "amx_bf16" in line.split()
+    except OSError:
+        pass
+    return False
+
+
+def autocast_dtype(device, precision="auto"):
+    """The autocast dtype of the matrix products (``None``: full float32).
+
+    'auto': bf16 on a CUDA card that supports it and on a CPU with bf16 matrix units
+    (``cpu_has_bf16_matrix_units``), else float32; 'bfloat16' / 'float32' force one."""
+    if precision == "float32":
+        return None
+    if precision == "bfloat16":
+        return torch.bfloat16
     if device.type == "cuda" and torch.cuda.is_bf16_supported():
         return torch.bfloat16
+    if device.type == "cpu" and cpu_has_bf16_matrix_units():
+        return torch.bfloat16
     return None
+
+
+def autocast(device, dtype):
+    """An autocast context for ``dtype`` from ``autocast_dtype`` (disabled for None)."""
+    if dtype is None:
+        return torch.autocast(device_type=device.type, enabled=False)
+    return torch.autocast(device_type=device.type, dtype=dtype)
 
 
 def _loss_d(kind, real, fake):
@@ -306,7 +347,8 @@ class MMDMonitor:
         return float(sum(scores) / len(scores))
 
 
-def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=None, clip=None):
+def train_gan(x, lengths, labels, config, *, seed, device, precision="auto", verbose=0,
+              progress=None, clip=None):
     """Train a conditional recurrent GAN.
 
     x: float32 tensor (n, T_padded, C) of scaled series, zero after each end, where
@@ -335,7 +377,7 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
     else:
         weights = torch.ones(n, device=dev)
     batch = min(config.batch_size, max(n, 2))
-    amp = autocast_dtype(dev)
+    amp = autocast_dtype(dev, precision)
     aux = D.classify is not None and config.class_loss > 0
     betas = (0.5, 0.99)
     opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=betas)
@@ -362,11 +404,6 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
     loss_d_acc = loss_g_acc = 0.0
     acc_n = 0
     step = 0
-
-    def autocast():
-        if amp is None:
-            return torch.autocast(device_type=dev.type, enabled=False)
-        return torch.autocast(device_type=dev.type, dtype=amp)
 
     def evaluate(step):
         G_eval.eval()
@@ -397,7 +434,7 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
             two = (lambda t: None if t is None else torch.cat([t, t]))
             # discriminator: real and fake in one pass
             for _ in range(config.d_steps):
-                with autocast():
+                with autocast(dev, amp):
                     with torch.no_grad():
                         fake = draw(G, blab, blen, gen_torch, config, clip, ref, ref_len)
                     scores, feats = D(torch.cat([real, fake]), two(valid), two(blab), two(ref),
@@ -412,7 +449,7 @@ def train_gan(x, lengths, labels, config, *, seed, device, verbose=0, progress=N
             # the real features of the last discriminator pass are the feature-matching target
             f_real = feats[:batch].detach().float().mean(0)
             # generator
-            with autocast():
+            with autocast(dev, amp):
                 fake = draw(G, blab, blen, gen_torch, config, clip, ref, ref_len)
                 s_fake, f_fake = D(fake, valid, blab, ref, ref_valid)
                 loss_g = _loss_g(config.loss, s_fake.float())

@@ -1,0 +1,84 @@
+"""Number formats: bf16 autocast where it pays, float32 where it does not, and the
+layout changes that make bf16 fast (even recurrent input sizes), without breaking
+models saved before them."""
+
+import numpy as np
+import pytest
+import torch
+
+from rgan_augment import RecurrentGANAugmenter, persistence
+from rgan_augment.gan import training
+from rgan_augment.gan.training import GANConfig, autocast, autocast_dtype
+
+from _toy import sine_vs_sawtooth
+
+TINY = dict(n_steps=10, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+
+
+@pytest.mark.parametrize("has_units, expected", [(True, "bfloat16"), (False, "float32")])
+def test_auto_precision_follows_the_cpu(monkeypatch, has_units, expected):
+    monkeypatch.setattr(training, "cpu_has_bf16_matrix_units", lambda: has_units)
+    X, y = sine_vs_sawtooth(n_per_class=8, length=16)
+    aug = RecurrentGANAugmenter(**TINY).fit(X, y)
+    assert aug.precision_ == expected
+    assert np.isfinite(aug.sample(20, "saw")).all()
+
+
+def test_forced_precisions_and_cuda_rule():
+    cpu = torch.device("cpu")
+    assert autocast_dtype(cpu, "float32") is None
+    assert autocast_dtype(cpu, "bfloat16") is torch.bfloat16
+    assert autocast_dtype(cpu, "auto") is (
+        torch.bfloat16 if training.cpu_has_bf16_matrix_units() else None)
+
+
+def _config(even_inputs):
+    # generator input 2 noise + 4 latent + 2 class embedding + 1 position + 2*1+1 reference
+    # = 12 (even); discriminator 2*2*1 + 2 + 2 + 2*2*1+1 = 13 (odd)
+    return GANConfig(n_channels=1, n_timepoints=16, n_classes=2, chunk=2, hidden_size=8,
+                     latent_dim=4, noise_dim=3, reference=True, even_inputs=even_inputs)
+
+
+def test_recurrent_inputs_are_padded_to_even_sizes():
+    for even in (True, False):
+        cfg = _config(even)
+        sizes = [cfg.build_generator().rnn.input_size, cfg.build_discriminator().rnn.input_size]
+        assert sizes == ([14, 14] if even else [13, 13])
+
+
+def test_model_saved_before_the_padding_still_loads(tmp_path):
+    """A file from before the padding (no ``even_inputs`` in its config, odd-sized input
+    weights, no ``precision_``) loads and samples; new fits record ``even_inputs``."""
+    X, y = sine_vs_sawtooth(n_per_class=8, length=16)
+    aug = RecurrentGANAugmenter(**TINY).fit(X, y)  # generator input 11 -> padded to 12
+    assert aug.config_.even_inputs and aug.generator_.rnn.input_size == 12
+    path = tmp_path / "new.npz"
+    aug.save(path)
+    doc, weights, data = persistence.load_npz(path)
+    del doc["config"]["even_inputs"], doc["fitted"]["precision_"]
+    # the older layout: the same weights without the (always zero-fed) padding column
+    weights["rnn.weight_ih_l0"] = weights["rnn.weight_ih_l0"][:, :11]
+    persistence.save_npz(tmp_path / "old.npz", doc, weights, data)
+    old = RecurrentGANAugmenter.load(tmp_path / "old.npz")
+    assert old.generator_.rnn.input_size == 11 and old.precision_ == "float32"
+    # the padding column only ever sees zeros, so dropping it changes nothing (up to the
+    # float32 kernels' summation order)
+    for est in (old, aug):
+        est.set_params(precision="float32")
+    np.testing.assert_allclose(old.sample(5, "sine", random_state=3),
+                               aug.sample(5, "sine", random_state=3), rtol=0, atol=1e-5)
+    assert RecurrentGANAugmenter.load(path).precision_ == aug.precision_
+
+
+def test_series_are_not_rounded_to_bf16():
+    """Under bf16 autocast the generator's output layer still runs in float32: the values
+    are not confined to bf16's 8-bit mantissa (a staircase in the series)."""
+    cfg = GANConfig(n_channels=2, n_timepoints=12, n_classes=0, chunk=3, hidden_size=16,
+                    latent_dim=4, noise_dim=2, even_inputs=True)
+    gen = cfg.build_generator().eval()
+    g = torch.Generator().manual_seed(0)
+    latent, noise = torch.randn(64, 4, generator=g), torch.randn(64, cfg.n_chunks, 2, generator=g)
+    with torch.no_grad(), autocast(torch.device("cpu"), torch.bfloat16):
+        out = gen(latent, noise)
+    assert out.dtype == torch.float32
+    assert (out.bfloat16().float() != out).float().mean() > 0.9
