@@ -22,6 +22,7 @@ import torch
 
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.datasets import make_sines
+from rgan_augment.gan.training import autocast, autocast_dtype
 from rgan_augment.metrics import discriminative_score
 
 
@@ -120,8 +121,8 @@ def memory_section():
     return lines
 
 
-def matmul_rate(n=2048, repeats=10):
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_rate(n=2048, repeats=10, dtype=torch.float32):
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     torch.mm(a, b)
     t0 = time.perf_counter()
     for _ in range(repeats):
@@ -135,14 +136,22 @@ def rnn_kernel_rate(aug, n_instances, repeats=20):
     together): the ceiling of the whole training step, which the recurrences dominate."""
     cfg = aug.config_
     batch = min(cfg.batch_size, max(n_instances, 2))
+    cpu = torch.device("cpu")
+    amp = autocast_dtype(cpu, aug.precision_)
     flops, seconds = 0, 0.0
+
+    def step(rnn, x):
+        with autocast(cpu, amp):
+            out = rnn(x)[0]
+        out.float().sum().backward()
+
     for rnn, b in ((copy.deepcopy(aug.generator_.rnn).train(), batch),
                    (cfg.build_discriminator().rnn, 2 * batch)):
         x = torch.randn(b, cfg.n_chunks, rnn.input_size, requires_grad=True)
-        rnn(x)[0].sum().backward()  # warm-up
+        step(rnn, x)  # warm-up
         t0 = time.perf_counter()
         for _ in range(repeats):
-            rnn(x)[0].sum().backward()
+            step(rnn, x)
         seconds += time.perf_counter() - t0
         # 3x the forward count: the backward pass costs about twice the forward
         flops += 3 * rnn_flops_per_series_step(rnn) * b * cfg.n_chunks * repeats
@@ -164,10 +173,17 @@ def main():
     from sktime.datasets import load_gunpoint
 
     X_gp, y_gp = load_gunpoint(split="train", return_type="numpy3D")
-    lines += ["| data | steps | fit s | s/step | sequence-steps/s | sample 1k s | sample 100k s | peak RSS MiB |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for name, X, y in (("Sines 1000x5x24", X_sines, None), ("GunPoint 50x1x150", X_gp, y_gp)):
-        aug, seconds = fit_timed(X, y, n_steps=300)
+    lines += ["Each data set with `precision='float32'` and with the default `precision='auto'` "
+              "(bf16 autocast where the CPU has bf16 matrix units: "
+              f"{'yes' if autocast_dtype(torch.device('cpu')) else 'no'} here), in the same run.", "",
+              "| data | precision | steps | fit s | s/step | sequence-steps/s | sample 1k s | "
+              "sample 100k s | peak RSS MiB |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, X, y, precision in (("Sines 1000x5x24", X_sines, None, "float32"),
+                                  ("Sines 1000x5x24", X_sines, None, "auto"),
+                                  ("GunPoint 50x1x150", X_gp, y_gp, "float32"),
+                                  ("GunPoint 50x1x150", X_gp, y_gp, "auto")):
+        aug, seconds = fit_timed(X, y, n_steps=300, precision=precision)
         per_step = seconds / aug.n_steps_
         throughput = aug.n_steps_ * min(64, len(X)) * X.shape[2] / seconds
         t0 = time.perf_counter()
@@ -177,24 +193,32 @@ def main():
         aug.sample(100_000, None if y is None else y[0])
         s100k = time.perf_counter() - t0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        lines.append(f"| {name} | {aug.n_steps_} | {seconds:.1f} | {per_step:.3f} | {throughput:,.0f} | "
-                     f"{s1k:.2f} | {s100k:.1f} | {rss:.0f} |")
+        lines.append(f"| {name} | {precision} ({aug.precision_}) | {aug.n_steps_} | {seconds:.1f} | "
+                     f"{per_step:.3f} | {throughput:,.0f} | {s1k:.2f} | {s100k:.1f} | {rss:.0f} |")
         print(lines[-1], flush=True)
     lines += memory_section()
+    mm = {"float32": matmul_rate(), "bfloat16": matmul_rate(dtype=torch.bfloat16)}
     lines += ["", "## Arithmetic rate of training against the machine's matrix multiply", "",
-              "The last two columns: torch's fused LSTM kernels alone (forward + backward) at "
-              "the same shapes as one training step, the ceiling of the whole step.", "",
-              "| data | fit s (300 steps) | GFLOP counted | GFLOP/s | torch.mm GFLOP/s | share "
-              "| RNN kernels GFLOP/s | kernels' share |",
+              "A large `torch.mm` (2,048 x 2,048) on the same threads: float32 "
+              f"{mm['float32'] / 1e9:.0f} GFLOP/s, bf16 {mm['bfloat16'] / 1e9:.0f} GFLOP/s. "
+              "A fit's share is against the mm of the format it trained in (and, for bf16, "
+              "against float32's too). The last two columns: torch's fused RNN kernels alone "
+              "(forward + backward, in the fit's format) at the shapes of one training step, "
+              "the ceiling of the whole step.", "",
+              "| data | precision | fit s (300 steps) | GFLOP counted | GFLOP/s | share of mm "
+              "(of float32 mm) | RNN kernels GFLOP/s | kernels' share |",
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    mm = matmul_rate()
-    for name, X, y in (("Sines 1000x5x24", X_sines, None), ("GunPoint 50x1x150", X_gp, y_gp)):
-        aug, seconds = fit_timed(X, y, n_steps=300)
-        flops = count_fit_flops(X, y, n_steps=300)
+    for name, X, y, precision in (("Sines 1000x5x24", X_sines, None, "float32"),
+                                  ("Sines 1000x5x24", X_sines, None, "auto"),
+                                  ("GunPoint 50x1x150", X_gp, y_gp, "float32"),
+                                  ("GunPoint 50x1x150", X_gp, y_gp, "auto")):
+        aug, seconds = fit_timed(X, y, n_steps=300, precision=precision)
+        flops = count_fit_flops(X, y, n_steps=300, precision=precision)
         kernels = rnn_kernel_rate(aug, len(X))
-        lines.append(f"| {name} | {seconds:.1f} | {flops / 1e9:.1f} | {flops / seconds / 1e9:.1f} | "
-                     f"{mm / 1e9:.0f} | {flops / seconds / mm:.0%} | {kernels / 1e9:.0f} | "
-                     f"{kernels / mm:.0%} |")
+        rate, own = flops / seconds, mm[aug.precision_]
+        lines.append(f"| {name} | {precision} ({aug.precision_}) | {seconds:.1f} | "
+                     f"{flops / 1e9:.1f} | {rate / 1e9:.1f} | {rate / own:.0%} "
+                     f"({rate / mm['float32']:.0%}) | {kernels / 1e9:.0f} | {kernels / own:.0%} |")
         print(lines[-1], flush=True)
     lines += ["", "## Time to quality on quick Sines (discriminative score, lower is better)", "",
               "One fit per time budget (`max_time`, what a user with that much time runs) and "
