@@ -141,7 +141,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         256 steps with the automatic chunk), since one hidden state then has to
         describe a long stretch of the series. Measured with weight averaging, seed 0:
         OSULeaf (427 steps, chunk 14) fidelity 0.57 -> 0.82, fit 70 -> 107-125 s;
-        ACSF1 (1,460 steps, chunk 46) 0.46 -> 0.62, fit 100 -> 168-186 s (two runs each).
+        ACSF1 (1,460 steps, chunk 46) 0.46 -> 0.62, fit 100 -> 168-186 s (two runs each,
+        float32; 108-117 s with ``precision='bfloat16'``).
     num_layers : int, default=2
         Stacked recurrent layers in the generator (the discriminator has one,
         bidirectional).
@@ -219,12 +220,14 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     precision : {'auto', 'float32', 'bfloat16'}, default='auto'
         Number format of the networks' matrix products, in training and in sampling
         (bf16 autocast; weights, optimiser state, losses and the output layer stay
-        float32). 'auto': bfloat16 on a CUDA card that supports it and on a CPU with
-        bf16 matrix units (Intel AMX), float32 elsewhere (where bf16 is emulated and
-        slower). Measured on 2 cores of an AMX CPU: ACSF1 fit 159 -> 131 s at the same
-        fidelity (0.62), quick Sines discriminative score 0.02 in both, sampling
-        100,000 Sines series 3.6 -> {SAMPLE} s. 'float32' gives the same numbers on
-        every x86 CPU run; the precision used is in ``precision_``.
+        float32). 'auto': bfloat16 on a CUDA card that supports it, float32 elsewhere,
+        the CPU included. 'bfloat16' on a CPU with bf16 matrix units (Intel AMX) is
+        faster, measured on 2 such cores against float32: ACSF1 fit 159-186 -> 108-117 s,
+        OSULeaf 107 -> 81 s, PLAID 167 -> 140 s, a quick-Sines training step 1.2-1.7x
+        and sampling ~2x faster; but its class fidelity came out lower on every data set
+        compared (seed 0: ACSF1 0.62 -> 0.61, OSULeaf 0.82 -> 0.80, PLAID 0.30 -> 0.24,
+        and one GunPoint few-shot run 0.956 -> 0.516), so it is not the CPU default.
+        The format a fit used is in ``precision_``.
     random_state : None, int or RandomState, default=None
         Seeds weights, training and sampling. Seeded CPU runs are bit-for-bit
         repeatable; torch's global random state is never touched.
@@ -405,6 +408,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         chunk = min(chunk, n_timepoints)
         n_steps = _auto_steps(n) if self.n_steps == "auto" else int(self.n_steps)
         hidden = _auto_hidden(chunk) if self.hidden_size == "auto" else int(self.hidden_size)
+        device = resolve_device(self.device)
+        precision = "float32" if autocast_dtype(device, self.precision) is None else "bfloat16"
         config = GANConfig(
             n_channels=n_channels, n_timepoints=n_timepoints,
             n_classes=0 if self.classes_ is None else len(self.classes_), chunk=chunk,
@@ -415,7 +420,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             n_steps=n_steps, lr_g=float(self.learning_rate), lr_d=float(self.learning_rate),
             eval_every=max(10, 10 * round(n_steps / 200)), max_time=self.max_time,
             reference=self.conditioning == "example", ema=float(self.ema_decay),
-            even_inputs=True)
+            even_inputs=precision == "bfloat16")
         padded = np.zeros((n, config.n_chunks * chunk, n_channels), dtype=np.float32)
         padded[:, :n_timepoints, :] = scaled.transpose(0, 2, 1)
         mask = np.arange(padded.shape[1])[None, :] < lengths[:, None]
@@ -423,7 +428,6 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(0, 2**31 - 2))
         self._sample_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
-        device = resolve_device(self.device)
         lo, hi = self.scaler_.scaled_bounds()
         span = hi - lo
         clip = (torch.tensor(lo - 0.25 * span, dtype=torch.float32),
@@ -446,7 +450,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                     "loss_g": history["loss_g"][-1], "validation_score": history["mmd"][-1]})
 
         result = train_gan(torch.from_numpy(padded), torch.from_numpy(lengths), labels, config,
-                           seed=seed, device=device, precision=self.precision,
+                           seed=seed, device=device, precision=precision,
                            verbose=self.verbose, progress=progress, clip=clip)
         if context is not None:
             context.call_on_fit_task_end(estimator=self, X=X, y=y)
@@ -479,8 +483,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         self.best_score_ = result.best_score
         self.fit_seconds_ = result.seconds
         self.device_ = str(device)
-        amp = autocast_dtype(device, self.precision)
-        self.precision_ = "float32" if amp is None else "bfloat16"
+        self.precision_ = precision
         self.interrupted_ = result.interrupted
         return self
 

@@ -153,6 +153,8 @@ def _augmenter_from(args):
         params["n_steps"] = args.n_steps
     if args.device is not None:
         params["device"] = args.device
+    if args.precision is not None:
+        params["precision"] = args.precision
     if getattr(args, "sampling_strategy", None) is not None:
         params["sampling_strategy"] = _parse_strategy(args.sampling_strategy)
     return RecurrentGANAugmenter(**params)
@@ -288,7 +290,7 @@ def cmd_info(args):
         "equal_length": aug.equal_length_, "fit_seconds": round(aug.fit_seconds_, 2),
         "steps_run": aug.n_steps_, "step_kept": aug.best_step_,
         "validation_mmd": aug.best_score_ if np.isfinite(aug.best_score_) else None,
-        "trained_on": aug.device_, "params": {k: repr(v) for k, v in aug.get_params().items()},
+        "trained_on": aug.device_, "precision": aug.precision_, "params": {k: repr(v) for k, v in aug.get_params().items()},
     }
     print(json.dumps(info, indent=2))
 
@@ -305,6 +307,8 @@ def build_parser():
     def train_args(p):
         p.add_argument("--n-steps", type=int, help="generator updates (default: auto)")
         p.add_argument("--device", help="auto, cpu, cuda or cuda:N")
+        p.add_argument("--precision", choices=["auto", "float32", "bfloat16"],
+                       help="number format of training and sampling (default: auto)")
         p.add_argument("--random-state", type=int, default=0)
         p.add_argument("--verbose", type=int, default=1, help="0 silent, 1 progress bar, 2 lines")
 

@@ -45,9 +45,10 @@ def test_help_for_every_command():
 
 def test_fit_sample_info_round_trip(files):
     model = files / "model.npz"
-    run("fit", files / "data.npz", model, *FAST)
+    run("fit", files / "data.npz", model, *FAST, "--precision", "float32")
     info = json.loads(run("info", model).stdout)
     assert info["classes"] == ["saw", "sine"] and info["n_timepoints"] == 16
+    assert info["precision"] == "float32"
     out = files / "saw.npy"
     run("sample", model, out, "--n", 25, "--label", "saw", "--random-state", 1)
     assert np.load(out).shape == (25, 1, 16)

@@ -7,7 +7,6 @@ import pytest
 import torch
 
 from rgan_augment import RecurrentGANAugmenter, persistence
-from rgan_augment.gan import training
 from rgan_augment.gan.training import GANConfig, autocast, autocast_dtype
 
 from _toy import sine_vs_sawtooth
@@ -15,21 +14,27 @@ from _toy import sine_vs_sawtooth
 TINY = dict(n_steps=10, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
 
 
-@pytest.mark.parametrize("has_units, expected", [(True, "bfloat16"), (False, "float32")])
-def test_auto_precision_follows_the_cpu(monkeypatch, has_units, expected):
-    monkeypatch.setattr(training, "cpu_has_bf16_matrix_units", lambda: has_units)
+def test_auto_is_float32_on_the_cpu_and_only_bf16_fits_pad():
+    """'auto' trains a CPU fit in float32 (bf16 is asked for explicitly); only bf16 fits
+    pad their recurrent inputs, so float32 models keep their layout."""
     X, y = sine_vs_sawtooth(n_per_class=8, length=16)
-    aug = RecurrentGANAugmenter(**TINY).fit(X, y)
-    assert aug.precision_ == expected
-    assert np.isfinite(aug.sample(20, "saw")).all()
+    for precision, expected in (("auto", "float32"), ("float32", "float32"),
+                                ("bfloat16", "bfloat16")):
+        aug = RecurrentGANAugmenter(**TINY, precision=precision, device="cpu").fit(X, y)
+        assert aug.precision_ == expected
+        assert aug.config_.even_inputs == (expected == "bfloat16")
+        assert np.isfinite(aug.sample(20, "saw")).all()
 
 
-def test_forced_precisions_and_cuda_rule():
+def test_autocast_dtype_rule():
     cpu = torch.device("cpu")
     assert autocast_dtype(cpu, "float32") is None
     assert autocast_dtype(cpu, "bfloat16") is torch.bfloat16
-    assert autocast_dtype(cpu, "auto") is (
-        torch.bfloat16 if training.cpu_has_bf16_matrix_units() else None)
+    assert autocast_dtype(cpu, "auto") is None
+    if torch.cuda.is_available():
+        cuda = torch.device("cuda")
+        expected = torch.bfloat16 if torch.cuda.is_bf16_supported() else None
+        assert autocast_dtype(cuda, "auto") is expected
 
 
 def _config(even_inputs):
@@ -50,7 +55,7 @@ def test_model_saved_before_the_padding_still_loads(tmp_path):
     """A file from before the padding (no ``even_inputs`` in its config, odd-sized input
     weights, no ``precision_``) loads and samples; new fits record ``even_inputs``."""
     X, y = sine_vs_sawtooth(n_per_class=8, length=16)
-    aug = RecurrentGANAugmenter(**TINY).fit(X, y)  # generator input 11 -> padded to 12
+    aug = RecurrentGANAugmenter(**TINY, precision="bfloat16").fit(X, y)  # input 11 -> 12
     assert aug.config_.even_inputs and aug.generator_.rnn.input_size == 12
     path = tmp_path / "new.npz"
     aug.save(path)

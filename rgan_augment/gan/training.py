@@ -19,7 +19,6 @@ Tensors in, a trained generator state out; nothing here knows scikit-learn.  The
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 import math
 import time
@@ -110,37 +109,16 @@ def resolve_device(device):
 PRECISIONS = ("auto", "float32", "bfloat16")
 
 
-@functools.lru_cache(maxsize=None)
-def cpu_has_bf16_matrix_units():
-    """True where the CPU multiplies bf16 matrices in hardware (Intel AMX: the
-    ``amx_bf16`` flag of /proc/cpuinfo) and torch's oneDNN backend is there to use it.
-
-    Elsewhere (other CPUs, other systems) bf16 would be emulated and slower, so 'auto'
-    precision stays float32 there."""
-    if not torch.backends.mkldnn.is_available():
-        return False
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return "amx_bf16" in line.split()
-    except OSError:
-        pass
-    return False
-
-
 def autocast_dtype(device, precision="auto"):
     """The autocast dtype of the matrix products (``None``: full float32).
 
-    'auto': bf16 on a CUDA card that supports it and on a CPU with bf16 matrix units
-    (``cpu_has_bf16_matrix_units``), else float32; 'bfloat16' / 'float32' force one."""
+    'auto': bf16 on a CUDA card that supports it, float32 elsewhere (on a CPU too: see
+    the estimator's ``precision``); 'bfloat16' / 'float32' force one."""
     if precision == "float32":
         return None
     if precision == "bfloat16":
         return torch.bfloat16
     if device.type == "cuda" and torch.cuda.is_bf16_supported():
-        return torch.bfloat16
-    if device.type == "cpu" and cpu_has_bf16_matrix_units():
         return torch.bfloat16
     return None
 
