@@ -186,16 +186,16 @@ def main():
 
     X_gp, y_gp = load_gunpoint(split="train", return_type="numpy3D")
     amx = {True: "yes", False: "no", None: "unknown"}[cpu_has_bf16_matrix_units()]
+    runs = [(name, X, y, precision)
+            for name, X, y in (("Sines 1000x5x24", X_sines, None), ("GunPoint 50x1x150", X_gp, y_gp))
+            for precision in ("float32", "bfloat16")]
     lines += ["Each data set with `precision='float32'` (what the default 'auto' picks on a "
               "CPU) and with `precision='bfloat16'` (bf16 autocast; this CPU has AMX bf16 "
               f"matrix units: {amx}), in the same run.", "",
               "| data | precision | steps | fit s | s/step | sequence-steps/s | sample 1k s | "
               "sample 100k s | peak RSS MiB |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for name, X, y, precision in (("Sines 1000x5x24", X_sines, None, "float32"),
-                                  ("Sines 1000x5x24", X_sines, None, "bfloat16"),
-                                  ("GunPoint 50x1x150", X_gp, y_gp, "float32"),
-                                  ("GunPoint 50x1x150", X_gp, y_gp, "bfloat16")):
+    for name, X, y, precision in runs:
         aug, seconds = fit_timed(X, y, n_steps=300, precision=precision)
         per_step = seconds / aug.n_steps_
         throughput = aug.n_steps_ * min(64, len(X)) * X.shape[2] / seconds
@@ -221,10 +221,7 @@ def main():
               "| data | precision | fit s (300 steps) | GFLOP counted | GFLOP/s | share of mm "
               "(of float32 mm) | RNN kernels GFLOP/s | kernels' share |",
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for name, X, y, precision in (("Sines 1000x5x24", X_sines, None, "float32"),
-                                  ("Sines 1000x5x24", X_sines, None, "bfloat16"),
-                                  ("GunPoint 50x1x150", X_gp, y_gp, "float32"),
-                                  ("GunPoint 50x1x150", X_gp, y_gp, "bfloat16")):
+    for name, X, y, precision in runs:
         aug, seconds = fit_timed(X, y, n_steps=300, precision=precision)
         flops = count_fit_flops(X, y, n_steps=300, precision=precision)
         kernels = rnn_kernel_rate(aug, len(X))
