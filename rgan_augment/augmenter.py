@@ -747,9 +747,11 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             est.class_filter_ = None
             if doc.get("class_filter") is not None:
                 est.class_filter_ = ClassFilter.from_state(doc["class_filter"], data)
-            est.precision_ = "float32"  # files from before precision existed: float32 training
             for k, v in doc["fitted"].items():
                 setattr(est, k, v)
+            if "precision_" not in doc["fitted"]:  # a file from before precision existed:
+                # such fits ran in float32 on the CPU, in bf16 autocast on (bf16) CUDA cards
+                est.precision_ = "bfloat16" if str(est.device_).startswith("cuda") else "float32"
             est.best_score_ = float("inf") if est.best_score_ is None else est.best_score_
             est.clip_ = tuple(est.clip_)
             name, keys, pos, has_gauss, cached = doc["sample_rng"]

@@ -290,7 +290,8 @@ def cmd_info(args):
         "equal_length": aug.equal_length_, "fit_seconds": round(aug.fit_seconds_, 2),
         "steps_run": aug.n_steps_, "step_kept": aug.best_step_,
         "validation_mmd": aug.best_score_ if np.isfinite(aug.best_score_) else None,
-        "trained_on": aug.device_, "precision": aug.precision_, "params": {k: repr(v) for k, v in aug.get_params().items()},
+        "trained_on": aug.device_, "precision": aug.precision_,
+        "params": {k: repr(v) for k, v in aug.get_params().items()},
     }
     print(json.dumps(info, indent=2))
 

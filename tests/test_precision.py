@@ -1,6 +1,5 @@
-"""Number formats: bf16 autocast where it pays, float32 where it does not, and the
-layout changes that make bf16 fast (even recurrent input sizes), without breaking
-models saved before them."""
+"""Number formats: float32 on the CPU unless bf16 is asked for, bf16 autocast on CUDA,
+the even recurrent input sizes that make bf16 fast, and model files from before them."""
 
 import numpy as np
 import pytest
@@ -38,8 +37,9 @@ def test_autocast_dtype_rule():
 
 
 def _config(even_inputs):
-    # generator input 2 noise + 4 latent + 2 class embedding + 1 position + 2*1+1 reference
-    # = 12 (even); discriminator 2*2*1 + 2 + 2 + 2*2*1+1 = 13 (odd)
+    # recurrent input sizes, both odd: generator 3 noise + 4 latent + 2 class embedding +
+    # 1 position + (2 + 1) reference = 13; discriminator 2 * 2 series and differences +
+    # 2 class embedding + 2 (valid, position) + (2 * 2 + 1) reference = 13
     return GANConfig(n_channels=1, n_timepoints=16, n_classes=2, chunk=2, hidden_size=8,
                      latent_dim=4, noise_dim=3, reference=True, even_inputs=even_inputs)
 
