@@ -87,3 +87,23 @@ def test_series_are_not_rounded_to_bf16():
         out = gen(latent, noise)
     assert out.dtype == torch.float32
     assert (out.bfloat16().float() != out).float().mean() > 0.9
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_checkpoints_are_scored_in_the_sampling_format(monkeypatch, precision):
+    """The validation MMD that picks the kept generator scores draws made in the format
+    sampling will use (bf16 autocast for a bf16 fit), not always in float32."""
+    from rgan_augment.gan import training
+
+    seen = []
+    real_draw = training.draw
+
+    def spy(generator, *args, **kwargs):
+        if not generator.training:  # the monitor's draws (training draws: train mode)
+            seen.append(torch.is_autocast_enabled("cpu"))
+        return real_draw(generator, *args, **kwargs)
+
+    monkeypatch.setattr(training, "draw", spy)
+    X, y = sine_vs_sawtooth(n_per_class=8, length=16)
+    RecurrentGANAugmenter(**TINY, precision=precision).fit(X, y)
+    assert seen and all(s == (precision == "bfloat16") for s in seen)

@@ -310,7 +310,9 @@ class MMDMonitor:
         self.device = device
 
     @torch.no_grad()
-    def __call__(self, generator, config, clip):
+    def __call__(self, generator, config, clip, amp=None):
+        """Validation MMD of ``generator``'s draws, made in the autocast dtype ``amp``
+        that sampling will use (the MMD itself in float32)."""
         if not self.groups:
             return None  # no class has two series: nothing to compare with
         g = torch.Generator(device=self.device).manual_seed(self.seed)
@@ -319,7 +321,8 @@ class MMDMonitor:
             labels = None if self.labels is None else self.labels[pick]
             # a reference model draws from references of the same class
             ref = (self.x[pick], self.lengths[pick]) if config.reference else (None, None)
-            fake = draw(generator, labels, self.lengths[pick], g, config, clip, *ref).float()
+            with autocast(self.device, amp):
+                fake = draw(generator, labels, self.lengths[pick], g, config, clip, *ref).float()
             w = self.rough_weight
             scores.append(_mmd(mmd_features(real[:, : fake.shape[1]], w), mmd_features(fake, w)))
         return float(sum(scores) / len(scores))
@@ -385,7 +388,7 @@ def train_gan(x, lengths, labels, config, *, seed, device, precision="auto", ver
 
     def evaluate(step):
         G_eval.eval()
-        score = monitor(G_eval, config, clip)
+        score = monitor(G_eval, config, clip, amp)
         G_eval.train()
         history["step"].append(step)
         history["loss_d"].append(loss_d_acc / max(acc_n, 1))
