@@ -223,7 +223,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         float32). 'auto': bfloat16 on a CUDA card that supports it, float32 elsewhere,
         the CPU included. 'bfloat16' on a CPU with bf16 matrix units (Intel AMX) is
         faster, measured on 2 such cores against float32: ACSF1 fit 159-186 -> 108-117 s,
-        OSULeaf 107 -> 81 s, PLAID 167 -> 140 s, a quick-Sines training step 1.2-1.7x
+        OSULeaf 107 -> 81 s, PLAID 167 -> 140 s, a quick-Sines training step 1.3-1.7x
         and sampling ~2x faster; but its class fidelity came out lower on every data set
         compared (seed 0: ACSF1 0.62 -> 0.61, OSULeaf 0.82 -> 0.80, PLAID 0.30 -> 0.24,
         and one GunPoint few-shot run 0.956 -> 0.516), so it is not the CPU default.
