@@ -142,7 +142,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         describe a long stretch of the series. Measured with weight averaging, seed 0:
         OSULeaf (427 steps, chunk 14) fidelity 0.57 -> 0.82, fit 70 -> 107-125 s;
         ACSF1 (1,460 steps, chunk 46) 0.46 -> 0.62, fit 100 -> 168-186 s (two runs each,
-        float32; 108-117 s with ``precision='bfloat16'``).
+        float32; 108-119 s with ``precision='bfloat16'``).
     num_layers : int, default=2
         Stacked recurrent layers in the generator (the discriminator has one,
         bidirectional).
@@ -222,7 +222,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         (bf16 autocast; weights, optimiser state, losses and the output layer stay
         float32). 'auto': bfloat16 on a CUDA card that supports it, float32 elsewhere,
         the CPU included. 'bfloat16' on a CPU with bf16 matrix units (Intel AMX) is
-        faster, measured on 2 such cores against float32: ACSF1 fit 159-186 -> 108-117 s,
+        faster, measured on 2 such cores against float32: ACSF1 fit 159-186 -> 108-119 s,
         OSULeaf 107 -> 81 s, PLAID 167 -> 140 s, a quick-Sines training step 1.3-1.7x
         and sampling ~2x faster; but its class fidelity came out lower on every data set
         compared (seed 0: ACSF1 0.62 -> 0.61, OSULeaf 0.82 -> 0.80, PLAID 0.30 -> 0.24,
