@@ -23,7 +23,7 @@ def toy():
 
 @pytest.fixture(scope="module", params=["float32", "bfloat16"])
 def fitted(toy, request):
-    """The learned tests run on both number formats ('auto' picks one per machine)."""
+    """The learned tests run on both number formats (a CPU's default is float32)."""
     X, y = toy
     aug = RecurrentGANAugmenter(n_steps=300, hidden_size=32, precision=request.param,
                                 random_state=0).fit(X, y)

@@ -48,7 +48,8 @@ def test_fit_resample_without_labels():
 
 
 @pytest.mark.parametrize("param, value", [
-    ("cell", "rnn"), ("loss", "wgan"), ("hidden_size", 0), ("hidden_size", "big"), ("n_steps", -1), ("n_steps", 2.5),
+    ("cell", "rnn"), ("loss", "wgan"), ("hidden_size", 0), ("hidden_size", "big"), ("n_steps", -1),
+    ("n_steps", 2.5),
     ("learning_rate", 0.0), ("chunk_length", "big"), ("verbose", -1), ("max_time", 0),
     ("device", "tpu"), ("mmd_loss", float("nan")), ("precision", "float16"), ("precision", 16),
 ])
