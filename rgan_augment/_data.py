@@ -20,6 +20,8 @@ __all__ = [
     "ChannelScaler",
     "check_series",
     "check_labels",
+    "is_nested_frame",
+    "nested_frame_to_list",
     "to_output",
 ]
 
@@ -78,6 +80,30 @@ def _check_finite(arr, what):
             raise ValueError(f"Input {what} contains NaN.")
         if np.isinf(arr).any():
             raise ValueError(f"Input {what} contains infinity.")
+
+
+def is_nested_frame(X):
+    """Whether X is sktime's nested DataFrame ("nested_univ": one row per series, one
+    column per channel, each cell a pandas Series or array of that channel's values)."""
+    if not (hasattr(X, "iloc") and getattr(X, "ndim", 0) == 2 and X.shape[0] and X.shape[1]):
+        return False
+    return all(hasattr(v, "__len__") and not isinstance(v, (str, bytes)) for v in X.iloc[0])
+
+
+def nested_frame_to_list(X):
+    """A nested DataFrame (see :func:`is_nested_frame`) as a list of (n_channels, length)
+    arrays; the channels of each series must have one length."""
+    series = []
+    for i in range(X.shape[0]):
+        cells = [_as_numeric(X.iloc[i, j], f"X.iloc[{i}, {j}]") for j in range(X.shape[1])]
+        if any(c.ndim != 1 for c in cells):
+            raise ValueError(f"X.iloc[{i}] holds a cell that is not a 1D series of values.")
+        lengths = sorted({len(c) for c in cells})
+        if len(lengths) > 1:
+            raise ValueError(f"Series {i} of the nested DataFrame X has channels of different "
+                             f"lengths {lengths}; each series needs one length for all its channels.")
+        series.append(np.stack(cells))
+    return series
 
 
 def check_series(X, *, min_samples=1):

@@ -1,15 +1,17 @@
-"""Roughness matching: a per-channel Gaussian smoothing of the generator's output,
-calibrated after training so that synthetic series are no rougher than the training
-series.
+"""Roughness matching: a Gaussian smoothing of the generator's output per class and
+channel, calibrated after training so that synthetic series are no rougher than the
+training series of their class.
 
 A recurrent generator that emits several steps at once tends to leave step-to-step
 wiggle that the data does not have; a classifier trained on real data (MiniRocket
 above all) then reads it as a feature of some other class. Roughness here is the mean
 absolute second difference per channel over the valid steps of each series. After
-``fit`` a fixed draw of the generator is smoothed with the per-channel width ``sigma``
-(in time steps) that brings its roughness down to the training data's; a channel
-whose draws are within ``ROUGHNESS_TOLERANCE`` (1.25x) of the data's roughness keeps
-``sigma = 0``.
+``fit`` a fixed draw of the generator for each class is smoothed with the per-channel
+width ``sigma`` (in time steps) that brings its roughness down to that class's training
+series (the augmenter calls :func:`calibrate_sigma` once per class); a channel whose
+draws are within ``ROUGHNESS_TOLERANCE`` (1.25x) of the data's roughness keeps
+``sigma = 0``, and a class keeps its widths only where :func:`smoothing_helps` finds
+that they bring its draws closer to its series.
 
 Smoothing is a normalised convolution, ``conv(x * m) / conv(m)`` with ``m`` the
 valid-step mask, so the zero padding after the end of a shorter series never leaks
@@ -23,7 +25,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from .gan.training import step_mask
+from .gan.training import _mmd, mmd_features, step_mask
 
 # Draws whose roughness is within this factor of the data's are left alone: smoothing
 # also damps fast structure the data has. Measured: ACSF1 (mains waveforms with an exact
@@ -46,29 +48,39 @@ def roughness(x, lengths):
 
 
 def _kernels(sigma, dtype, device):
-    """Depthwise Gaussian kernels (C, 1, K), one per channel; sigma 0 is the identity."""
+    """Depthwise Gaussian kernels (C, 1, K), one per row of ``sigma``, each cut at its own
+    3 sigma (so a row's result never depends on the widths beside it); 0 is the identity."""
     sigma = torch.as_tensor(sigma, dtype=torch.float64)
     half = max(1, math.ceil(3.0 * float(sigma.max()))) if float(sigma.max()) > 0 else 0
     offsets = torch.arange(-half, half + 1, dtype=torch.float64)
     safe = sigma.clamp_min(1e-12)[:, None]
-    k = torch.exp(-0.5 * (offsets[None, :] / safe) ** 2)
+    own_half = torch.ceil(3.0 * sigma).clamp_min(1.0)[:, None]
+    k = torch.exp(-0.5 * (offsets[None, :] / safe) ** 2) * (offsets[None, :].abs() <= own_half)
     k = torch.where(sigma[:, None] > 0, k, (offsets[None, :] == 0).double())
     k = k / k.sum(1, keepdim=True)
     return k.unsqueeze(1).to(device=device, dtype=dtype), half
 
 
 def gaussian_smooth(x, lengths, sigma):
-    """Smooth each channel of x (n, T, C) with its own Gaussian width ``sigma`` (C,).
+    """Smooth each channel of x (n, T, C) with its own Gaussian width: ``sigma`` of shape
+    (C,) (the same widths for every series) or (n, C) (widths per series and channel).
 
     Steps after each series' end stay zero and never enter the smoothed values."""
-    if float(torch.as_tensor(sigma).max()) <= 0:
+    sigma = torch.as_tensor(sigma)
+    if float(sigma.max()) <= 0:
         return x
     n, t, c = x.shape
-    k, half = _kernels(sigma, x.dtype, x.device)
     mask = step_mask(lengths.to(x.device), t).to(x.dtype)
     xm = (x * mask.unsqueeze(2)).transpose(1, 2)  # (n, C, T)
-    num = F.conv1d(xm, k, padding=half, groups=c)
-    den = F.conv1d(mask.unsqueeze(1).expand(n, c, t), k, padding=half, groups=c)
+    mask_c = mask.unsqueeze(1).expand(n, c, t)
+    if sigma.dim() == 1:
+        k, half = _kernels(sigma, x.dtype, x.device)
+        num = F.conv1d(xm, k, padding=half, groups=c)
+        den = F.conv1d(mask_c, k, padding=half, groups=c)
+    else:  # one depthwise convolution over all n * C rows, each with its own kernel
+        k, half = _kernels(sigma.reshape(n * c), x.dtype, x.device)
+        num = F.conv1d(xm.reshape(1, n * c, t), k, padding=half, groups=n * c).view(n, c, t)
+        den = F.conv1d(mask_c.reshape(1, n * c, t), k, padding=half, groups=n * c).view(n, c, t)
     out = num / den.clamp_min(1e-12)
     return out.transpose(1, 2) * mask.unsqueeze(2)
 
@@ -97,3 +109,14 @@ def calibrate_sigma(draws, draw_lengths, target, max_sigma):
         hi = torch.where(need & ~too_rough, mid, hi)
     reachable = hi < float(max_sigma)
     return torch.where(need & reachable, hi, torch.zeros_like(hi))
+
+
+def smoothing_helps(real, draws, draw_lengths, sigma, rough_weight, max_real=512):
+    """Whether smoothing ``draws`` (n, T, C) with the widths ``sigma`` brings them closer
+    to ``real`` (m, T, C; both zero after each end) under the checkpoint score's distance
+    (kernel MMD on :func:`~rgan_augment.gan.training.mmd_features` with ``rough_weight``);
+    at most ``max_real`` real series, evenly spaced, enter the comparison."""
+    real_f = mmd_features(real[:: max(1, len(real) // max_real)][:max_real], rough_weight)
+    smoothed = gaussian_smooth(draws, draw_lengths, sigma)
+    return _mmd(real_f, mmd_features(smoothed, rough_weight)) < _mmd(
+        real_f, mmd_features(draws, rough_weight))

@@ -115,6 +115,32 @@ def test_pandas_and_nested_lists():
     assert np.asarray(X_res2).shape == (28, 12)
 
 
+def _nested_frame(series):
+    """sktime's nested DataFrame: one row per series, one pd.Series per channel."""
+    return pd.DataFrame([{f"dim_{c}": pd.Series(s[c]) for c in range(s.shape[0])}
+                         for s in series])
+
+
+def test_sktime_nested_frames_are_read_as_lists_of_series():
+    rng = np.random.default_rng(2)
+    series = [rng.normal(size=(2, n)).cumsum(axis=1) for n in [9] * 10 + [13] * 10]
+    y = np.array(["a"] * 10 + ["b"] * 10)
+    aug = RecurrentGANAugmenter(**TINY).fit(_nested_frame(series), y)
+    assert aug.n_channels_ == 2 and aug.n_timepoints_ == 13 and not aug.equal_length_
+    X_res, y_res = RecurrentGANAugmenter(**TINY).fit_resample(_nested_frame(series), y)
+    assert isinstance(X_res, list) and len(X_res) == len(y_res) == 20
+    for a, b in zip(X_res, series):  # the originals come back first, unchanged
+        np.testing.assert_array_equal(a, b)
+    ragged = _nested_frame(series[:4])
+    ragged.iloc[1, 1] = pd.Series(np.ones(5))
+    with pytest.raises(ValueError, match="channels of different lengths"):
+        RecurrentGANAugmenter(**TINY).fit(ragged, y[:4])
+    text = _nested_frame(series[:4])
+    text.iloc[2, 0] = pd.Series(["x"] * 9)
+    with pytest.raises(TypeError, match=r"X.iloc\[2, 0\] must contain real numbers"):
+        RecurrentGANAugmenter(**TINY).fit(text, y[:4])
+
+
 def test_unequal_lengths_give_lists_with_class_lengths():
     rng = np.random.default_rng(1)
     X = [rng.normal(size=(2, n)).cumsum(axis=1) for n in [8] * 10 + [14] * 10]

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from rgan_augment import RecurrentGANAugmenter
-from rgan_augment._smoothing import calibrate_sigma, gaussian_smooth, roughness
+from rgan_augment._smoothing import calibrate_sigma, gaussian_smooth, roughness, smoothing_helps
 
 from _toy import sine_vs_sawtooth
 
@@ -56,6 +56,18 @@ def test_zero_width_is_the_identity():
     assert not torch.allclose(out[..., 1], x[..., 1])
 
 
+def test_widths_per_series_match_one_call_per_series():
+    """(n, C) widths: each series smoothed with its own row, as if alone."""
+    x = torch.randn(3, 20, 2, generator=torch.Generator().manual_seed(0))
+    lengths = torch.tensor([20, 14, 9])
+    sigma = torch.tensor([[0.0, 1.0], [2.5, 0.0], [0.7, 0.7]])
+    out = gaussian_smooth(x, lengths, sigma)
+    for i in range(3):
+        alone = gaussian_smooth(x[i:i + 1], lengths[i:i + 1], sigma[i])
+        torch.testing.assert_close(out[i:i + 1], alone)
+    assert torch.equal(out[0, :, 0], x[0, :, 0]) and torch.all(out[2, 9:] == 0)
+
+
 def test_calibration_matches_the_target_roughness_per_channel():
     g = torch.Generator().manual_seed(0)
     t = torch.linspace(0, 6.28, 64)
@@ -71,6 +83,21 @@ def test_calibration_matches_the_target_roughness_per_channel():
     # a channel too rough even at the largest width allowed is not smoothed at all
     capped = calibrate_sigma(draws, lengths, target * 1e-3, max_sigma=0.5)
     assert capped.tolist() == [0.0, 0.0]
+
+
+def test_smoothing_is_kept_only_where_it_brings_the_draws_closer():
+    """Wiggle on top of the data's shape: smoothing helps. Draws already distributed
+    as the data (fresh white noise against white noise): smoothing only moves them away."""
+    g = torch.Generator().manual_seed(0)
+    n, t = 200, 48
+    lengths = _lengths(n, t)
+    phase = torch.rand(n, 1, generator=g) * 6.28
+    sines = torch.sin(torch.linspace(0, 12.0, t).view(1, t) + phase).unsqueeze(2)
+    wiggly = sines + 0.3 * (-1.0) ** torch.arange(t).view(1, t, 1)
+    assert smoothing_helps(sines, wiggly, lengths, torch.tensor([1.0]), rough_weight=1.0)
+    noise = torch.randn(n, t, 1, generator=g)
+    fresh = torch.randn(n, t, 1, generator=g)
+    assert not smoothing_helps(noise, fresh, lengths, torch.tensor([1.0]), rough_weight=1.0)
 
 
 def test_fitted_draws_are_no_rougher_than_the_data(monkeypatch):
@@ -91,7 +118,7 @@ def test_fitted_draws_are_no_rougher_than_the_data(monkeypatch):
     aug = RecurrentGANAugmenter(**TINY, random_state=0).fit(X, y)
     off = RecurrentGANAugmenter(**TINY, match_roughness=False, random_state=0).fit(X, y)
     assert off.smoothing_sigma_ is None
-    assert aug.smoothing_sigma_.shape == (1,) and aug.smoothing_sigma_[0] > 0
+    assert aug.smoothing_sigma_.shape == (2, 1) and np.all(aug.smoothing_sigma_ > 0)
 
     def rough(S):
         return np.abs(np.diff(S, n=2, axis=2)).mean()
@@ -99,6 +126,48 @@ def test_fitted_draws_are_no_rougher_than_the_data(monkeypatch):
     raw, matched = off.sample(len(y), y, random_state=0), aug.sample(len(y), y, random_state=0)
     assert rough(raw) > 2 * rough(X)
     assert rough(matched) == pytest.approx(rough(X), rel=0.25)
+
+
+def test_widths_are_calibrated_per_class(monkeypatch):
+    """Wiggle on the draws of one class only: that class gets a width, the other none,
+    and each class's smoothed draws come back to its own series' roughness."""
+    from rgan_augment import augmenter as module
+
+    real_draw = module.draw
+
+    def wiggly_saw(gen, labels, *args, **kwargs):
+        x = real_draw(gen, labels, *args, **kwargs)
+        wiggle = 0.3 * (-1.0) ** torch.arange(x.shape[1], dtype=x.dtype)
+        rough = (labels == 0).to(x.dtype).view(-1, 1, 1)  # code 0 = 'saw'
+        return x + rough * wiggle.view(1, -1, 1) * (x != 0)
+
+    monkeypatch.setattr(module, "draw", wiggly_saw)
+    X, y = sine_vs_sawtooth(30, 32, noise=0.02, seed=2, n_minority=6)
+    aug = RecurrentGANAugmenter(**TINY, filter_samples=False, random_state=0).fit(X, y)
+    assert aug.classes_.tolist() == ["saw", "sine"]
+    assert aug.smoothing_sigma_.shape == (2, 1)
+    assert aug.smoothing_sigma_[0, 0] > 0
+
+    def rough(S):
+        return np.abs(np.diff(S, n=2, axis=2)).mean()
+
+    for k, label in enumerate(aug.classes_):
+        real, fake = X[y == label], aug.sample(200, label, random_state=1)
+        if aug.smoothing_sigma_[k, 0] > 0:
+            assert rough(fake) == pytest.approx(rough(real), rel=0.25)
+        else:  # left alone: within the tolerance of its own series
+            assert rough(fake) <= 1.25 * 1.2 * rough(real)
+    assert aug.smoothing_sigma_[1, 0] < aug.smoothing_sigma_[0, 0]
+
+
+def test_a_model_with_one_shared_row_of_widths_still_samples():
+    """Models from before per-class widths hold (n_channels,): used for every class."""
+    X, y = sine_vs_sawtooth(10, 16, seed=0)
+    aug = RecurrentGANAugmenter(**TINY, filter_samples=False, random_state=0).fit(X, y)
+    aug.smoothing_sigma_ = np.array([[1.5], [1.5]])
+    both = aug.sample(20, "sine", random_state=3)
+    aug.smoothing_sigma_ = np.array([1.5])
+    np.testing.assert_array_equal(aug.sample(20, "sine", random_state=3), both)
 
 
 def test_bad_match_roughness():
