@@ -146,18 +146,15 @@ def test_widths_are_calibrated_per_class(monkeypatch):
     aug = RecurrentGANAugmenter(**TINY, filter_samples=False, random_state=0).fit(X, y)
     assert aug.classes_.tolist() == ["saw", "sine"]
     assert aug.smoothing_sigma_.shape == (2, 1)
-    assert aug.smoothing_sigma_[0, 0] > 0
+    assert aug.smoothing_sigma_[0, 0] > 0 and aug.smoothing_sigma_[1, 0] == 0
 
     def rough(S):
         return np.abs(np.diff(S, n=2, axis=2)).mean()
 
-    for k, label in enumerate(aug.classes_):
-        real, fake = X[y == label], aug.sample(200, label, random_state=1)
-        if aug.smoothing_sigma_[k, 0] > 0:
-            assert rough(fake) == pytest.approx(rough(real), rel=0.25)
-        else:  # left alone: within the tolerance of its own series
-            assert rough(fake) <= 1.25 * 1.2 * rough(real)
-    assert aug.smoothing_sigma_[1, 0] < aug.smoothing_sigma_[0, 0]
+    saw = aug.sample(200, "saw", random_state=1)
+    assert rough(saw) == pytest.approx(rough(X[y == "saw"]), rel=0.25)
+    # the sine class is left alone: its draws are within the tolerance of its series
+    assert rough(aug.sample(200, "sine", random_state=1)) <= 1.25 * rough(X[y == "sine"])
 
 
 def test_a_model_with_one_shared_row_of_widths_still_samples():
