@@ -522,16 +522,18 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         rows = np.concatenate([np.resize(m, max(len(m), per_class)) for m in members])
         rng = np.random.RandomState(seed % (2**31 - 1) + 1)
         torch_gen = torch.Generator(device="cpu").manual_seed(seed + 3)
+        row_codes, row_lengths = codes[rows], lengths[rows]
         with torch.no_grad():
-            draws = self._draw_scaled(codes[rows], lengths[rows], rng, torch_gen)[:, :t].cpu()
+            draws = self._draw_scaled(row_codes, row_lengths, rng, torch_gen)[:, :t].cpu()
+        row_lengths = torch.from_numpy(row_lengths)
         sigma = np.zeros((n_classes, scaled.shape[2]), dtype=np.float64)
         scaled_t = torch.from_numpy(np.ascontiguousarray(scaled, dtype=np.float32))
         weight = roughness_weight(scaled_t)
         for c, m in enumerate(members):
             real, real_len = scaled_t[m], torch.from_numpy(lengths[m])
             target = roughness(real, real_len)
-            mine = torch.from_numpy(codes[rows] == c)
-            raw, raw_len = draws[mine], torch.from_numpy(lengths[rows])[mine]
+            mine = torch.from_numpy(row_codes == c)
+            raw, raw_len = draws[mine], row_lengths[mine]
             widths = calibrate_sigma(raw, raw_len, target, max_sigma=max(1.0, t / 10))
             # a class with one series keeps its widths: no spread to judge by
             if float(widths.max()) > 0 and len(m) > 1 and not smoothing_helps(
@@ -598,9 +600,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             x = draw(gen, lab, t_len, torch_gen, cfg, clip, ref, ref_len).float()
         # None: match_roughness=False, or a model saved before roughness matching existed
         sigma = getattr(self, "smoothing_sigma_", None)
-        if sigma is not None:  # all-zero widths return x itself
-            # (n_classes or 1, C); a model from before per-class widths holds (C,): one row
-            sigma = sigma.reshape(-1, sigma.shape[-1])
+        if sigma is not None:  # (n_classes or 1, C); all-zero widths return x itself
             if len(sigma) == 1:
                 x = gaussian_smooth(x, t_len, torch.from_numpy(sigma[0]))
             elif sigma.max() > 0:
@@ -698,6 +698,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         persistence.check_version(state.pop("_rgan_version", None), "This pickled augmenter")
         blob = state.pop("_generator_bytes", None)
         super().__setstate__(state)
+        sigma = getattr(self, "smoothing_sigma_", None)
+        if sigma is not None and sigma.ndim == 1:  # pickled before per-class widths:
+            self.smoothing_sigma_ = sigma[None, :]  # one row for every class, as `load` reads it
         if blob is not None:
             weights = persistence.state_dict_from_bytes(blob, "cpu")
             self.generator_ = self._restore_generator(weights)

@@ -100,71 +100,72 @@ def test_smoothing_is_kept_only_where_it_brings_the_draws_closer():
     assert not smoothing_helps(noise, fresh, lengths, torch.tensor([1.0]), rough_weight=1.0)
 
 
-def test_fitted_draws_are_no_rougher_than_the_data(monkeypatch):
-    """A stand-in generator with step-to-step wiggle (the trained one plus an
-    alternating +-0.3): the calibrated smoothing brings its draws back to the data's
-    roughness; with match_roughness=False they stay rough."""
+def _rough(S):
+    """Mean |second difference| of series S (n, C, T)."""
+    return np.abs(np.diff(S, n=2, axis=2)).mean()
+
+
+def _add_wiggle(monkeypatch, only_code=None):
+    """Make the augmenter's generator draws wiggly: the trained draw plus an alternating
+    +-0.3 on every valid step, for every class or only for class code ``only_code``."""
     from rgan_augment import augmenter as module
 
     real_draw = module.draw
 
-    def wiggly_draw(*args, **kwargs):
-        x = real_draw(*args, **kwargs)
-        wiggle = 0.3 * (-1.0) ** torch.arange(x.shape[1], dtype=x.dtype)
-        return x + wiggle.view(1, -1, 1) * (x != 0)
+    def wiggly_draw(gen, labels, *args, **kwargs):
+        x = real_draw(gen, labels, *args, **kwargs)
+        wiggle = 0.3 * (-1.0) ** torch.arange(x.shape[1], dtype=x.dtype).view(1, -1, 1)
+        if only_code is not None:
+            wiggle = wiggle * (labels == only_code).to(x.dtype).view(-1, 1, 1)
+        return x + wiggle * (x != 0)
 
     monkeypatch.setattr(module, "draw", wiggly_draw)
+
+
+def test_fitted_draws_are_no_rougher_than_the_data(monkeypatch):
+    """A stand-in generator with step-to-step wiggle (the trained one plus an
+    alternating +-0.3): the calibrated smoothing brings its draws back to the data's
+    roughness; with match_roughness=False they stay rough."""
+    _add_wiggle(monkeypatch)
     X, y = sine_vs_sawtooth(30, 32, noise=0.02, seed=2)
     aug = RecurrentGANAugmenter(**TINY, random_state=0).fit(X, y)
     off = RecurrentGANAugmenter(**TINY, match_roughness=False, random_state=0).fit(X, y)
     assert off.smoothing_sigma_ is None
     assert aug.smoothing_sigma_.shape == (2, 1) and np.all(aug.smoothing_sigma_ > 0)
 
-    def rough(S):
-        return np.abs(np.diff(S, n=2, axis=2)).mean()
-
     raw, matched = off.sample(len(y), y, random_state=0), aug.sample(len(y), y, random_state=0)
-    assert rough(raw) > 2 * rough(X)
-    assert rough(matched) == pytest.approx(rough(X), rel=0.25)
+    assert _rough(raw) > 2 * _rough(X)
+    assert _rough(matched) == pytest.approx(_rough(X), rel=0.25)
 
 
 def test_widths_are_calibrated_per_class(monkeypatch):
     """Wiggle on the draws of one class only: that class gets a width, the other none,
     and each class's smoothed draws come back to its own series' roughness."""
-    from rgan_augment import augmenter as module
-
-    real_draw = module.draw
-
-    def wiggly_saw(gen, labels, *args, **kwargs):
-        x = real_draw(gen, labels, *args, **kwargs)
-        wiggle = 0.3 * (-1.0) ** torch.arange(x.shape[1], dtype=x.dtype)
-        rough = (labels == 0).to(x.dtype).view(-1, 1, 1)  # code 0 = 'saw'
-        return x + rough * wiggle.view(1, -1, 1) * (x != 0)
-
-    monkeypatch.setattr(module, "draw", wiggly_saw)
+    _add_wiggle(monkeypatch, only_code=0)  # code 0 = 'saw'
     X, y = sine_vs_sawtooth(30, 32, noise=0.02, seed=2, n_minority=6)
     aug = RecurrentGANAugmenter(**TINY, filter_samples=False, random_state=0).fit(X, y)
     assert aug.classes_.tolist() == ["saw", "sine"]
     assert aug.smoothing_sigma_.shape == (2, 1)
     assert aug.smoothing_sigma_[0, 0] > 0 and aug.smoothing_sigma_[1, 0] == 0
 
-    def rough(S):
-        return np.abs(np.diff(S, n=2, axis=2)).mean()
-
     saw = aug.sample(200, "saw", random_state=1)
-    assert rough(saw) == pytest.approx(rough(X[y == "saw"]), rel=0.25)
+    assert _rough(saw) == pytest.approx(_rough(X[y == "saw"]), rel=0.25)
     # the sine class is left alone: its draws are within the tolerance of its series
-    assert rough(aug.sample(200, "sine", random_state=1)) <= 1.25 * rough(X[y == "sine"])
+    assert _rough(aug.sample(200, "sine", random_state=1)) <= 1.25 * _rough(X[y == "sine"])
 
 
 def test_a_model_with_one_shared_row_of_widths_still_samples():
-    """Models from before per-class widths hold (n_channels,): used for every class."""
+    """Models pickled before per-class widths hold (n_channels,): used for every class."""
+    import pickle
+
     X, y = sine_vs_sawtooth(10, 16, seed=0)
     aug = RecurrentGANAugmenter(**TINY, filter_samples=False, random_state=0).fit(X, y)
     aug.smoothing_sigma_ = np.array([[1.5], [1.5]])
     both = aug.sample(20, "sine", random_state=3)
-    aug.smoothing_sigma_ = np.array([1.5])
-    np.testing.assert_array_equal(aug.sample(20, "sine", random_state=3), both)
+    aug.smoothing_sigma_ = np.array([1.5])  # the old layout, as an old pickle holds it
+    old = pickle.loads(pickle.dumps(aug))
+    assert old.smoothing_sigma_.shape == (1, 1)
+    np.testing.assert_array_equal(old.sample(20, "sine", random_state=3), both)
 
 
 def test_bad_match_roughness():
