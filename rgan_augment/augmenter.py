@@ -288,9 +288,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                  latent_dim=16, noise_dim=8, chunk_length="auto", loss="ns",
                  feature_matching=1.0, class_loss=5.0, mmd_loss=1.0, conditioning="example",
                  filter_samples=True, match_roughness=True, preserve_znorm=True, ema_decay=0.98,
-                 n_steps="auto",
-                 batch_size=64, learning_rate=2e-3,
-                 max_time=None, device="auto", precision="auto", random_state=None, verbose=0):
+                 n_steps="auto", batch_size=64, learning_rate=2e-3, max_time=None, device="auto",
+                 precision="auto", random_state=None, verbose=0):
         self.sampling_strategy = sampling_strategy
         self.cell = cell
         self.hidden_size = hidden_size
@@ -624,9 +623,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                 x = gaussian_smooth(x, t_len, torch.from_numpy(sigma[0]))
             elif sigma.max() > 0:
                 x = gaussian_smooth(x, t_len, torch.from_numpy(sigma[codes]))
-        flags = getattr(self, "znorm_channels_", None)  # None also for older models
-        if flags is not None:
-            x = znormalise(x, t_len, flags, self.znorm_ddof_, self.scaler_.mean_,
+        if self.znorm_channels_ is not None:
+            x = znormalise(x, t_len, self.znorm_channels_, self.znorm_ddof_, self.scaler_.mean_,
                            self.scaler_.scale_)
         return x[:b]
 
@@ -724,6 +722,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         sigma = getattr(self, "smoothing_sigma_", None)
         if sigma is not None and sigma.ndim == 1:  # pickled before per-class widths:
             self.smoothing_sigma_ = sigma[None, :]  # one row for every class, as `load` reads it
+        if "generator_" in state and "znorm_channels_" not in state:  # fitted before the
+            self.znorm_channels_ = self.znorm_ddof_ = None  # z-normalisation check existed
         if blob is not None:
             weights = persistence.state_dict_from_bytes(blob, "cpu")
             self.generator_ = self._restore_generator(weights)
@@ -780,7 +780,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                     "reference_codes": self.reference_codes_}
         if self.smoothing_sigma_ is not None:
             document["smoothing_sigma"] = np.asarray(self.smoothing_sigma_, dtype=float).tolist()
-        if getattr(self, "znorm_channels_", None) is not None:
+        if self.znorm_channels_ is not None:
             document["znorm"] = {"channels": self.znorm_channels_.tolist(),
                                  "ddof": self.znorm_ddof_.tolist()}
         if self.class_filter_ is not None:
