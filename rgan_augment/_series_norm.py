@@ -35,19 +35,18 @@ def detect_znorm(values, lengths):
 
     values: float64 (n, C, T), zero after each series' end; lengths: (n,) int."""
     n, c, t = values.shape
-    flags, ddof = np.zeros(c, dtype=bool), np.zeros(c, dtype=np.int64)
     if n < _MIN_SERIES or lengths.min() < _MIN_STEPS:
-        return flags, ddof
+        return np.zeros(c, dtype=bool), np.zeros(c, dtype=np.int64)
     mask = np.arange(t)[None, :] < lengths[:, None]  # (n, T)
     count = lengths.astype(np.float64)[:, None]  # (n, 1)
     mean = (values * mask[:, None]).sum(2) / count  # (n, C)
     sq = (((values - mean[:, :, None]) * mask[:, None]) ** 2).sum(2)  # (n, C)
     centred = np.abs(mean).max(0) <= TOLERANCE
-    for d in (1, 0):
-        std = np.sqrt(sq / (count - d))
-        fits = centred & (np.abs(std - 1.0).max(0) <= TOLERANCE) & ~flags
-        flags |= fits
-        ddof[fits] = d
+    # worst deviation of the per-series std from 1 under each convention, (2, C); on long
+    # series both can be within the tolerance, and the closer one is the data's
+    off = np.stack([np.abs(np.sqrt(sq / (count - d)) - 1.0).max(0) for d in (0, 1)])
+    flags = centred & (off.min(0) <= TOLERANCE)
+    ddof = np.where(flags, off.argmin(0), 0).astype(np.int64)
     return flags, ddof
 
 

@@ -205,9 +205,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     preserve_znorm : bool, default=True
         Where every training series is z-normalised on a channel (mean 0 and standard
         deviation 1 per series, within 1e-3, as the UCR/UEA archive stores its data),
-        z-normalise each synthetic series on that channel the same way (same ``ddof``),
-        over its valid steps, after the roughness smoothing and before the sample
-        filter (``znorm_channels_``). Data without the property is left untouched.
+        z-normalise each synthetic series on that channel the same way (with the
+        ``ddof``, 0 or 1, that fits the data closer), over its valid steps, after the
+        roughness smoothing and before the sample filter (``znorm_channels_``). Data
+        without the property is left untouched.
     ema_decay : float in [0, 1), default=0.98
         The generator scored at each evaluation, kept and sampled from is an
         exponential moving average of the trained generator's weights with this decay

@@ -30,6 +30,13 @@ def test_detects_each_convention_per_channel(ddof):
     assert found.tolist() == [0, ddof]
 
 
+@pytest.mark.parametrize("ddof", [0, 1])
+def test_long_series_get_the_closer_convention(ddof):
+    # at 2,000 steps the two conventions differ by 2.5e-4, inside the tolerance
+    X = _znorm(_walks(n=5, channels=1, length=2000), ddof)
+    assert detect_znorm(X, np.full(len(X), X.shape[2]))[1].tolist() == [ddof]
+
+
 def test_no_detection_without_the_property():
     X = _znorm(_walks(), 1)
     lengths = np.full(len(X), X.shape[2])
