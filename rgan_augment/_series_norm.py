@@ -53,25 +53,26 @@ def detect_znorm(values, lengths):
 def znormalise(x, lengths, flags, ddof, mean, scale):
     """Z-normalise the flagged channels of each series in x (n, T, C), in the scaler's
     units (``mean``/``scale`` per channel: data = scaled * scale + mean), over each
-    series' valid steps; padding stays zero. A draw that is constant on a channel is
-    left as it is (it has no spread to rescale)."""
-    flags = torch.as_tensor(flags, dtype=torch.bool, device=x.device)
-    if not bool(flags.any()):
+    series' valid steps; padding stays zero and the other channels are returned as
+    they are. A draw that is constant on a channel is left as it is (it has no spread
+    to rescale)."""
+    flags = np.asarray(flags, dtype=bool)
+    if not flags.any():
         return x
-    dtype = x.dtype
-    xd = x.double()
+    cols = torch.from_numpy(np.flatnonzero(flags)).to(x.device)
+    as64 = lambda a: torch.as_tensor(np.asarray(a)[flags], dtype=torch.float64, device=x.device)  # noqa: E731
+    s_mean, s_scale, d = as64(mean), as64(scale), as64(ddof)
     n, t, _ = x.shape
     m = step_mask(lengths.to(x.device), t).double().unsqueeze(2)  # (n, T, 1)
     count = lengths.to(device=x.device, dtype=torch.float64).view(n, 1)
-    s_mean = torch.as_tensor(mean, dtype=torch.float64, device=x.device)
-    s_scale = torch.as_tensor(scale, dtype=torch.float64, device=x.device)
-    d = torch.as_tensor(ddof, dtype=torch.float64, device=x.device)
-    data = xd * s_scale + s_mean  # data units
-    mu = (data * m).sum(1) / count  # (n, C)
+    data = x[:, :, cols].double() * s_scale + s_mean  # data units, flagged channels only
+    mu = (data * m).sum(1) / count  # (n, C flagged)
     var = (((data - mu.unsqueeze(1)) * m) ** 2).sum(1) / (count - d).clamp_min(1.0)
     sd = var.sqrt()
-    ok = flags & (sd > 1e-12 * (1.0 + mu.abs()))
+    ok = sd > 1e-12 * (1.0 + mu.abs())
     normed = (data - mu.unsqueeze(1)) / torch.where(ok, sd, torch.ones_like(sd)).unsqueeze(1)
     data = torch.where(ok.unsqueeze(1), normed, data)
     back = (data - s_mean) / torch.where(s_scale > 0, s_scale, torch.ones_like(s_scale))
-    return (back * m).to(dtype)
+    out = x.clone()
+    out[:, :, cols] = (back * m).to(x.dtype)
+    return out
