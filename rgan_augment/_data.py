@@ -195,6 +195,13 @@ def check_labels(y, n_samples):
     if y.dtype == object:
         if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in y):
             raise ValueError("Input y contains missing labels (None or NaN).")
+    if y.dtype.kind == "f" and len(y) and not np.array_equal(y, np.round(y)):
+        # scikit-learn's and imbalanced-learn's rule: floats are labels only when whole
+        raise ValueError(
+            "Unknown label type: continuous. y holds non-integer floats (a regression "
+            "target?); the augmenter draws series per class, so y must hold class labels "
+            "(strings, integers, or whole-number floats)."
+        )
     return y
 
 

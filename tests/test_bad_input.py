@@ -33,6 +33,7 @@ def _with(value):
     (X_OK, Y_OK[:-1], ValueError, "inconsistent numbers of samples"),
     (np.full((20, 12), "x"), Y_OK, (TypeError, ValueError), "numeric|real numbers|convert"),
     (X_OK, np.array(["a"] * 20), ValueError, "more than 1 class"),
+    (X_OK, np.linspace(0.5, 3.1, 20), ValueError, "continuous"),
     (X_OK + 1j, Y_OK, ValueError, "Complex"),
     ([np.ones((2, 5)), np.ones((3, 5))], Y_OK[:2], ValueError, "same number of channels"),
     ([np.ones((2, 5)), np.ones((2, 0))], Y_OK[:2], ValueError, "length 0"),
@@ -40,6 +41,14 @@ def _with(value):
 def test_bad_input_to_fit_resample(X, y, error, message):
     with pytest.raises(error, match=message):
         RecurrentGANAugmenter(**TINY).fit_resample(X, y)
+
+
+def test_continuous_target_rejected_by_fit_and_whole_floats_accepted():
+    with pytest.raises(ValueError, match="continuous"):
+        RecurrentGANAugmenter(**TINY).fit(X_OK, RNG.normal(size=20))
+    y = np.where(Y_OK == "a", 1.0, 2.0)
+    X_res, y_res = RecurrentGANAugmenter(**TINY).fit_resample(X_OK, y)
+    assert y_res.dtype == y.dtype and set(y_res) == {1.0, 2.0} and (y_res == 2.0).sum() == 14
 
 
 def test_fit_resample_without_labels():
