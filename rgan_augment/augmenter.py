@@ -51,6 +51,7 @@ def _auto_chunk(n_timepoints):
 
 
 _MAX_REFERENCES = 512  # training series kept per class for conditioning='example'
+_CALIBRATION_CAP = 1024  # series per class that the roughness calibration compares
 # The class filter: a draw is kept once its margin for its class (the ridge's own-class
 # score minus the best other score; its targets are +-1, so 2 is a perfect fit) exceeds
 # _FILTER_MARGIN; otherwise it is drawn again, and after _FILTER_DRAWS draws the one
@@ -522,7 +523,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         draws 1.14-1.59x as rough as its series, the other classes 1.08-1.29x; GunPoint
         after one shared width: cut class 0.66-1.53x, the other 0.93-1.05x). Each class
         draws as many series as it has (each with its own length, in turn), at least
-        ``min_per_class`` and its share of ``n_draws``; on a private seed.
+        ``min_per_class`` and its share of ``n_draws``, a class of more than
+        ``_CALIBRATION_CAP`` series as many as that, for evenly spaced series of its own;
+        on a private seed.
 
         A class keeps its widths only if they bring its draws closer to its training
         series under the checkpoint score's distance (kernel MMD on values, first and
@@ -538,6 +541,11 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         n_classes = int(codes.max()) + 1
         per_class = n_draws if n_classes == 1 else max(min_per_class, -(-n_draws // n_classes))
         members = [np.flatnonzero(codes == c) for c in range(n_classes)]
+        # a large class is judged on an evenly spaced subset: the MMD check is quadratic
+        # in the draws (20,000 series of one class took 46 s and 7 GB before the cap)
+        members = [m if len(m) <= _CALIBRATION_CAP
+                   else m[np.linspace(0, len(m) - 1, _CALIBRATION_CAP).round().astype(np.int64)]
+                   for m in members]
         rows = np.concatenate([np.resize(m, max(len(m), per_class)) for m in members])
         rng = np.random.RandomState(seed % (2**31 - 1) + 1)
         torch_gen = torch.Generator(device="cpu").manual_seed(seed + 3)

@@ -172,3 +172,23 @@ def test_bad_match_roughness():
     X, y = sine_vs_sawtooth(5, 16)
     with pytest.raises(ValueError, match="match_roughness"):
         RecurrentGANAugmenter(match_roughness="yes", **TINY).fit(X, y)
+
+
+def test_calibration_of_a_large_class_compares_a_capped_subset(monkeypatch):
+    """The MMD check is quadratic in the draws: a class of 3,000 series is judged on
+    ``_CALIBRATION_CAP`` of them (before the cap, 20,000 series took 46 s and 7 GB)."""
+    import rgan_augment._smoothing as smoothing
+    import rgan_augment.augmenter as augmenter
+
+    seen = []
+    original = smoothing.calibrate_sigma
+
+    def spy(draws, draw_lengths, target, max_sigma):
+        seen.append(len(draws))
+        return original(draws, draw_lengths, target, max_sigma)
+
+    monkeypatch.setattr(augmenter, "calibrate_sigma", spy)
+    X, y = sine_vs_sawtooth(1500, 16, seed=0)
+    assert len(X) == 3000
+    RecurrentGANAugmenter(**TINY, filter_samples=False, random_state=0).fit(X, y)
+    assert seen == [augmenter._CALIBRATION_CAP] * 2
