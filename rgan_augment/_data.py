@@ -195,6 +195,9 @@ def check_labels(y, n_samples):
     if y.dtype == object:
         if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in y):
             raise ValueError("Input y contains missing labels (None or NaN).")
+        if len({isinstance(v, str) for v in y}) > 1:  # scikit-learn's rule and wording
+            raise ValueError("Mix of label input types (string and number) in y: "
+                             "use one type for all labels.")
     if y.dtype.kind == "f" and len(y) and not np.array_equal(y, np.round(y)):
         # scikit-learn's and imbalanced-learn's rule: floats are labels only when whole
         raise ValueError(

@@ -34,6 +34,7 @@ def _with(value):
     (np.full((20, 12), "x"), Y_OK, (TypeError, ValueError), "numeric|real numbers|convert"),
     (X_OK, np.array(["a"] * 20), ValueError, "more than 1 class"),
     (X_OK, np.linspace(0.5, 3.1, 20), ValueError, "continuous"),
+    (X_OK, np.array([1] * 14 + ["b"] * 6, dtype=object), ValueError, "Mix of label input types"),
     (X_OK + 1j, Y_OK, ValueError, "Complex"),
     ([np.ones((2, 5)), np.ones((3, 5))], Y_OK[:2], ValueError, "same number of channels"),
     ([np.ones((2, 5)), np.ones((2, 0))], Y_OK[:2], ValueError, "length 0"),
