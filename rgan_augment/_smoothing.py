@@ -25,6 +25,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from ._cycles import cycle_roughness
 from .gan.training import _mmd, mmd_features, step_mask
 
 # Draws whose roughness is within this factor of the data's are left alone: smoothing
@@ -61,11 +62,13 @@ def _kernels(sigma, dtype, device):
     return k.unsqueeze(1).to(device=device, dtype=dtype), half
 
 
-def gaussian_smooth(x, lengths, sigma):
+def gaussian_smooth(x, lengths, sigma, dilation=1):
     """Smooth each channel of x (n, T, C) with its own Gaussian width: ``sigma`` of shape
     (C,) (the same widths for every series) or (n, C) (widths per series and channel).
 
-    Steps after each series' end stay zero and never enter the smoothed values."""
+    ``dilation`` d > 1 averages step t with t +- d, t +- 2d, ... only (across the cycles
+    of data that repeat every d steps; ``sigma`` then counts cycles). Steps after each
+    series' end stay zero and never enter the smoothed values."""
     sigma = torch.as_tensor(sigma)
     if float(sigma.max()) <= 0:
         return x
@@ -73,20 +76,25 @@ def gaussian_smooth(x, lengths, sigma):
     mask = step_mask(lengths.to(x.device), t).to(x.dtype)
     xm = (x * mask.unsqueeze(2)).transpose(1, 2)  # (n, C, T)
     mask_c = mask.unsqueeze(1).expand(n, c, t)
+    d = int(dilation)
     if sigma.dim() == 1:
         k, half = _kernels(sigma, x.dtype, x.device)
-        num = F.conv1d(xm, k, padding=half, groups=c)
-        den = F.conv1d(mask_c, k, padding=half, groups=c)
+        num = F.conv1d(xm, k, padding=half * d, dilation=d, groups=c)
+        den = F.conv1d(mask_c, k, padding=half * d, dilation=d, groups=c)
     else:  # one depthwise convolution over all n * C rows, each with its own kernel
         k, half = _kernels(sigma.reshape(n * c), x.dtype, x.device)
-        num = F.conv1d(xm.reshape(1, n * c, t), k, padding=half, groups=n * c).view(n, c, t)
-        den = F.conv1d(mask_c.reshape(1, n * c, t), k, padding=half, groups=n * c).view(n, c, t)
+        conv = lambda a: F.conv1d(a.reshape(1, n * c, t), k, padding=half * d, dilation=d,  # noqa: E731
+                                  groups=n * c).view(n, c, t)
+        num, den = conv(xm), conv(mask_c)
     out = num / den.clamp_min(1e-12)
     return out.transpose(1, 2) * mask.unsqueeze(2)
 
 
-def calibrate_sigma(draws, draw_lengths, target, max_sigma):
+def calibrate_sigma(draws, draw_lengths, target, max_sigma, cycle=0):
     """Per-channel widths that bring the roughness of ``draws`` down to ``target`` (C,).
+
+    With ``cycle`` P > 0: the widths (in cycles) of a smoothing across cycles that bring
+    the draws' :func:`~rgan_augment._cycles.cycle_roughness` down to ``target``.
 
     Bisection on each channel at once (roughness falls as the width grows); a channel
     already within ``ROUGHNESS_TOLERANCE`` of its target gets 0, and so does one that
@@ -94,8 +102,12 @@ def calibrate_sigma(draws, draw_lengths, target, max_sigma):
     shape, and blurring it only distorts the series (full Sines: draws 1.3-1.8x as
     rough as the data reached the cap of 2.4 steps, and the discriminative score went
     0.023 -> 0.471)."""
+    if cycle:
+        measure = lambda x: cycle_roughness(x, draw_lengths, cycle)  # noqa: E731
+    else:
+        measure = lambda x: roughness(x, draw_lengths)  # noqa: E731
     target = torch.as_tensor(target, dtype=torch.float64)
-    raw = roughness(draws, draw_lengths)
+    raw = measure(draws)
     need = raw > ROUGHNESS_TOLERANCE * target
     lo = torch.zeros_like(target)
     hi = torch.full_like(target, float(max_sigma))
@@ -103,7 +115,7 @@ def calibrate_sigma(draws, draw_lengths, target, max_sigma):
         return torch.zeros_like(target)
     for _ in range(_BISECTION_STEPS):
         mid = torch.where(need, (lo + hi) / 2, torch.zeros_like(lo))
-        rough = roughness(gaussian_smooth(draws, draw_lengths, mid), draw_lengths)
+        rough = measure(gaussian_smooth(draws, draw_lengths, mid, max(cycle, 1)))
         too_rough = rough > target
         lo = torch.where(need & too_rough, mid, lo)
         hi = torch.where(need & ~too_rough, mid, hi)
@@ -111,12 +123,12 @@ def calibrate_sigma(draws, draw_lengths, target, max_sigma):
     return torch.where(need & reachable, hi, torch.zeros_like(hi))
 
 
-def smoothing_helps(real, draws, draw_lengths, sigma, rough_weight, max_real=512):
+def smoothing_helps(real, draws, draw_lengths, sigma, rough_weight, max_real=512, dilation=1):
     """Whether smoothing ``draws`` (n, T, C) with the widths ``sigma`` brings them closer
     to ``real`` (m, T, C; both zero after each end) under the checkpoint score's distance
     (kernel MMD on :func:`~rgan_augment.gan.training.mmd_features` with ``rough_weight``);
     at most ``max_real`` real series, evenly spaced, enter the comparison."""
     real_f = mmd_features(real[:: max(1, len(real) // max_real)][:max_real], rough_weight)
-    smoothed = gaussian_smooth(draws, draw_lengths, sigma)
+    smoothed = gaussian_smooth(draws, draw_lengths, sigma, dilation)
     return _mmd(real_f, mmd_features(smoothed, rough_weight)) < _mmd(
         real_f, mmd_features(draws, rough_weight))

@@ -1,4 +1,6 @@
-"""Small synthetic data sets with a known answer, shared by the tests."""
+"""Small synthetic data sets with a known answer, and helpers shared by the tests."""
+
+import json
 
 import numpy as np
 
@@ -35,3 +37,15 @@ def shape_features(X):
     d = np.diff(X, axis=2)
     extra = np.stack([d.min(axis=2), d.max(axis=2), X.std(axis=2)], axis=2)
     return np.concatenate([spec, dspec, extra], axis=2).reshape(len(X), -1)
+
+
+def rewrite_document(path, edit):
+    """Apply ``edit`` to the JSON document of a safe-format model file, in place (to
+    make older or damaged files)."""
+    with np.load(path) as data:
+        arrays = {k: data[k] for k in data.files}
+    doc = json.loads(bytes(arrays["document"]).decode())
+    edit(doc)
+    arrays["document"] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)

@@ -1,6 +1,5 @@
 """Per-series z-normalisation: detected in the training data and kept in every draw."""
 
-import json
 
 import numpy as np
 import pytest
@@ -9,6 +8,8 @@ import torch
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._series_norm import detect_znorm, znormalise
 from rgan_augment.persistence import ModelFileError
+
+from _toy import rewrite_document
 
 TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
 
@@ -108,16 +109,6 @@ def test_bad_parameter():
         RecurrentGANAugmenter(preserve_znorm="yes").fit(_walks(), np.array([0, 1] * 15))
 
 
-def _rewrite(path, edit):
-    with np.load(path) as data:
-        arrays = {k: data[k] for k in data.files}
-    doc = json.loads(bytes(arrays["document"]).decode())
-    edit(doc)
-    arrays["document"] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
-    with open(path, "wb") as fh:
-        np.savez(fh, **arrays)
-
-
 def test_safe_format_keeps_flags_and_reads_older_files(tmp_path):
     X = _znorm(_walks(), 1)
     y = np.array([0] * 20 + [1] * 10)
@@ -128,7 +119,7 @@ def test_safe_format_keeps_flags_and_reads_older_files(tmp_path):
     assert loaded.znorm_channels_.tolist() == [True, True]
     assert loaded.znorm_ddof_.tolist() == [1, 1]
     np.testing.assert_array_equal(loaded.sample(5, 1, random_state=4), aug.sample(5, 1, random_state=4))
-    _rewrite(path, lambda doc: doc.pop("znorm"))  # a file from before the feature
+    rewrite_document(path, lambda doc: doc.pop("znorm"))  # a file from before the feature
     assert RecurrentGANAugmenter.load(path).znorm_channels_ is None
 
 
@@ -147,7 +138,7 @@ def test_safe_format_bad_flags(tmp_path, damage):
         else:
             doc["znorm"]["channels"] = [1, 1]
 
-    _rewrite(path, edit)
+    rewrite_document(path, edit)
     with pytest.raises(ModelFileError):
         RecurrentGANAugmenter.load(path)
 

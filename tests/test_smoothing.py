@@ -183,9 +183,9 @@ def test_calibration_of_a_large_class_compares_a_capped_subset(monkeypatch):
     seen = []
     original = smoothing.calibrate_sigma
 
-    def spy(draws, draw_lengths, target, max_sigma):
+    def spy(draws, draw_lengths, target, max_sigma, **kwargs):
         seen.append(len(draws))
-        return original(draws, draw_lengths, target, max_sigma)
+        return original(draws, draw_lengths, target, max_sigma, **kwargs)
 
     monkeypatch.setattr(augmenter, "calibrate_sigma", spy)
     X, y = sine_vs_sawtooth(1500, 16, seed=0)
