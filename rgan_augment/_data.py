@@ -20,6 +20,7 @@ __all__ = [
     "ChannelScaler",
     "check_series",
     "check_labels",
+    "nan_padding_hint",
     "is_nested_frame",
     "nested_frame_to_list",
     "to_output",
@@ -74,10 +75,25 @@ def _as_numeric(a, what):
     return arr
 
 
+def nan_padding_hint(arr):
+    """A sentence for the NaN error when every NaN of a 3D array comes after the last
+    value of its series (tslearn and aeon pad shorter series so), else ''."""
+    arr = np.asarray(arr)
+    if arr.ndim != 3 or arr.dtype.kind != "f":
+        return ""
+    nan = np.isnan(arr)
+    later = np.flip(np.logical_or.accumulate(np.flip(~nan, -1), -1), -1)  # a value at or after
+    if not nan.any() or (nan & later).any():
+        return ""
+    return (" Every NaN comes after the last value of its series, as in NaN-padded "
+            "unequal-length data: pass the series as a list of (n_channels, length_i) "
+            "arrays without the padding.")
+
+
 def _check_finite(arr, what):
     if arr.dtype.kind == "f":
         if np.isnan(arr).any():
-            raise ValueError(f"Input {what} contains NaN.")
+            raise ValueError(f"Input {what} contains NaN.{nan_padding_hint(arr)}")
         if np.isinf(arr).any():
             raise ValueError(f"Input {what} contains infinity.")
 

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import persistence
 from ._data import (ChannelScaler, SeriesLayout, check_labels, check_n_samples, check_series,
-                    is_nested_frame, nested_frame_to_list, to_output)
+                    is_nested_frame, nan_padding_hint, nested_frame_to_list, to_output)
 from ._strategy import resolve_sampling_strategy
 from ._filter import ClassFilter
 from ._cycles import cycle_roughness, detect_cycle
@@ -410,6 +410,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                     raise ValueError(
                         f"X must be 2D (n_instances, n_timepoints) or 3D (n_instances, "
                         f"n_channels, n_timepoints); got {np.ndim(X)} dimension(s).") from None
+                hint = nan_padding_hint(X) if "NaN" in str(exc) else ""
+                if hint:
+                    raise ValueError(f"Input X contains NaN.{hint}") from None
                 raise
         elif reset:
             self.n_features_in_ = None  # set below from the channel count

@@ -44,6 +44,17 @@ def test_bad_input_to_fit_resample(X, y, error, message):
         RecurrentGANAugmenter(**TINY).fit_resample(X, y)
 
 
+def test_nan_padded_unequal_lengths_get_a_hint():
+    X = X_OK.copy()
+    X[:5, :, 9:] = np.nan  # tslearn's layout for shorter series
+    with pytest.raises(ValueError, match="NaN-padded unequal-length data"):
+        RecurrentGANAugmenter(**TINY).fit(X, Y_OK)
+    X[7, 0, 3] = np.nan  # and a gap inside a series: no hint, just NaN
+    with pytest.raises(ValueError, match="contains NaN") as info:
+        RecurrentGANAugmenter(**TINY).fit(X, Y_OK)
+    assert "NaN-padded" not in str(info.value)
+
+
 def test_continuous_target_rejected_by_fit_and_whole_floats_accepted():
     with pytest.raises(ValueError, match="continuous"):
         RecurrentGANAugmenter(**TINY).fit(X_OK, RNG.normal(size=20))
