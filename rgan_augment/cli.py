@@ -157,6 +157,22 @@ def _augmenter_from(args):
         params["precision"] = args.precision
     if getattr(args, "sampling_strategy", None) is not None:
         params["sampling_strategy"] = _parse_strategy(args.sampling_strategy)
+    if getattr(args, "params", None):
+        try:
+            extra = json.loads(args.params)
+        except json.JSONDecodeError as exc:
+            raise CLIError(f"--params is not valid JSON ({exc.msg}): {args.params!r}") from None
+        if not isinstance(extra, dict):
+            raise CLIError("--params must be a JSON object, e.g. '{\"hidden_size\": 128}'.")
+        known = set(RecurrentGANAugmenter().get_params())
+        unknown = sorted(set(extra) - known)
+        if unknown:
+            raise CLIError(f"--params names unknown parameter(s) {', '.join(unknown)}; "
+                           f"known: {', '.join(sorted(known))}.")
+        clash = sorted(k for k in extra if k in params and k not in ("random_state", "verbose"))
+        if clash:
+            raise CLIError(f"{', '.join(clash)} given both as an option and in --params.")
+        params.update(extra)
     return RecurrentGANAugmenter(**params)
 
 
@@ -312,6 +328,8 @@ def build_parser():
                        help="number format of training and sampling (default: auto)")
         p.add_argument("--random-state", type=int, default=0)
         p.add_argument("--verbose", type=int, default=1, help="0 silent, 1 progress bar, 2 lines")
+        p.add_argument("--params", help="any other estimator parameters as a JSON object, "
+                                        "e.g. '{\"hidden_size\": 128, \"cell\": \"gru\"}'")
 
     p = sub.add_parser("fit", help="train an augmenter and save it")
     data_args(p)

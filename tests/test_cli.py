@@ -91,6 +91,13 @@ def test_evaluate_prints_metrics(files):
     assert {"tstr_balanced_accuracy", "discriminative_score", "mmd"} <= set(report)
 
 
+def test_fit_takes_any_estimator_parameter(files):
+    model = files / "gru.npz"
+    run("fit", files / "data.npz", model, *FAST, "--params", '{"cell": "gru", "hidden_size": 8}')
+    info = json.loads(run("info", model).stdout)
+    assert info["params"]["cell"] == "'gru'" and info["params"]["hidden_size"] == "8"  # reprs
+
+
 @pytest.mark.parametrize("args, message", [
     (["fit", "missing.npz", "m.npz"], "no such file"),
     (["info", "missing.npz"], "no such model file"),
@@ -100,6 +107,11 @@ def test_evaluate_prints_metrics(files):
     (["sample", "{d}/model.npz", "{d}/o.npy", "--n", "0", "--label", "saw"], "positive integer"),
     (["info", "{d}/bad.npz"], "could not load model"),
     (["fit", "{d}/data.npz", "{d}/m.pkl", "--n-steps", "2", "--verbose", "0"], "model files end in"),
+    (["fit", "{d}/data.npz", "{d}/m.npz", "--params", "{{nope"], "not valid JSON"),
+    (["fit", "{d}/data.npz", "{d}/m.npz", "--params", "[1]"], "must be a JSON object"),
+    (["fit", "{d}/data.npz", "{d}/m.npz", "--params", '{{"hiden_size": 8}}'], "unknown parameter(s) hiden_size"),
+    (["fit", "{d}/data.npz", "{d}/m.npz", "--n-steps", "2", "--params", '{{"n_steps": 3}}'], "both"),
+    (["fit", "{d}/data.npz", "{d}/m.npz", "--params", '{{"cell": "rnn"}}'], "cell must be"),
 ])
 def test_bad_files_and_arguments_exit_nonzero(files, args, message):
     (files / "bad.npz").write_bytes(b"garbage")
