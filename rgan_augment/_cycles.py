@@ -38,6 +38,18 @@ def _lagged_change(values, lengths, max_lag):
     """Mean squared change over each lag 1..max_lag, relative to twice the variance,
     pooled over series and channels: (max_lag,) float64 (1 ~ unrelated steps, 0 exact
     repetition). values: (n, C, T) float64 zero after each end."""
+    change = np.zeros(max_lag)
+    pairs = total = 0.0
+    for ch in range(values.shape[1]):  # one channel at a time: the spectra are (n, 2T)
+        c_change, c_pairs, c_total = _channel_change(values[:, ch:ch + 1], lengths, max_lag)
+        change, pairs, total = change + c_change, pairs + c_pairs, total + c_total
+    variance = total / (lengths.sum() * values.shape[1])
+    return change / np.maximum(pairs, 1) / max(2 * variance, 1e-300)
+
+
+def _channel_change(values, lengths, max_lag):
+    """Sums over the series of one channel (n, 1, T): squared change per lag (max_lag,),
+    the number of pairs per lag, and the sum of squares about each series' mean."""
     n, c, t = values.shape
     mask = np.arange(t)[None, :] < lengths[:, None]
     mean = (values * mask[:, None]).sum(2, keepdims=True) / lengths[:, None, None]
@@ -53,10 +65,7 @@ def _lagged_change(values, lengths, max_lag):
     start = np.broadcast_to(np.minimum(lags, t)[None, None, :], (n, c, max_lag))
     tail = total - np.take_along_axis(sq, start, axis=2)  # sum over s >= p of x_s^2
     tail = np.where(end[:, None, :] > 0, tail, 0.0)
-    change = (head + tail - 2 * auto).sum((0, 1))
-    pairs = end.sum(0) * c
-    variance = total.sum() / (lengths.sum() * c)
-    return change / np.maximum(pairs, 1) / max(2 * variance, 1e-300)
+    return (head + tail - 2 * auto).sum((0, 1)), end.sum(0) * c, total.sum()
 
 
 def detect_cycle(values, lengths):

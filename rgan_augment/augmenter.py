@@ -216,8 +216,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         that channel before training, and multiply each draw by the root mean square of
         a training series of its class, drawn at random (``series_scale_channels_``,
         ``series_scales_``). Without it the small series sit at the generator's error
-        floor: PLAID's fidelity 0.29 -> 0.48 with it (0.30 -> 0.47 with another seed). Data whose sizes differ less
-        (every other data set here; BasicMotions at most 56x) are left as they are.
+        floor: PLAID's fidelity 0.29 -> 0.48 with it (0.30 -> 0.47 with another seed).
+        Data whose sizes differ less (every other data set here; BasicMotions at most
+        56x) are left as they are.
     preserve_znorm : bool, default=True
         Where every training series is z-normalised on a channel (mean 0 and standard
         deviation 1 per series, within 1e-3, as the UCR/UEA archive stores its data),
@@ -317,9 +318,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                  latent_dim=16, noise_dim=8, chunk_length="auto", loss="ns",
                  feature_matching=1.0, class_loss=5.0, mmd_loss=1.0, conditioning="example",
                  filter_samples=True, match_roughness=True, preserve_znorm=True, scale_series=True,
-                 ema_decay=0.98,
-                 n_steps="auto", batch_size=64, learning_rate=2e-3, max_time=None, device="auto",
-                 precision="auto", random_state=None, verbose=0):
+                 ema_decay=0.98, n_steps="auto", batch_size=64, learning_rate=2e-3, max_time=None,
+                 device="auto", precision="auto", random_state=None, verbose=0):
         self.sampling_strategy = sampling_strategy
         self.cell = cell
         self.hidden_size = hidden_size
