@@ -298,6 +298,11 @@ def cmd_evaluate(args):
     print(json.dumps(report, indent=2))
 
 
+def _channels(flags):
+    """Indices of the flagged channels, or None."""
+    return None if flags is None else [int(i) for i in np.flatnonzero(flags)]
+
+
 def cmd_info(args):
     aug = load_model(args.model)
     info = {
@@ -307,6 +312,10 @@ def cmd_info(args):
         "steps_run": aug.n_steps_, "step_kept": aug.best_step_,
         "validation_mmd": aug.best_score_ if np.isfinite(aug.best_score_) else None,
         "trained_on": aug.device_, "precision": aug.precision_,
+        # what fit read from the data (see the estimator's fitted attributes)
+        "z_normalised_channels": _channels(aug.znorm_channels_),
+        "per_series_scale_channels": _channels(aug.series_scale_channels_),
+        "cycle_length": int(aug.cycle_length_) or None,
         "params": {k: repr(v) for k, v in aug.get_params().items()},
     }
     print(json.dumps(info, indent=2))
