@@ -132,3 +132,17 @@ def smoothing_helps(real, draws, draw_lengths, sigma, rough_weight, max_real=512
     smoothed = gaussian_smooth(draws, draw_lengths, sigma, dilation)
     return _mmd(real_f, mmd_features(smoothed, rough_weight)) < _mmd(
         real_f, mmd_features(draws, rough_weight))
+
+
+def class_widths(real, real_len, raw, raw_len, rough_weight, max_sigma, cycle=0):
+    """One class's smoothing widths (C,) float64 for its draws ``raw``: step to step
+    (second-difference roughness) or, with ``cycle`` P, across cycles (mean change over
+    P steps; widths in cycles); zeroed unless :func:`smoothing_helps` finds they bring
+    the draws closer to the class's series ``real``; a class with one series keeps them
+    (no spread to judge by)."""
+    target = cycle_roughness(real, real_len, cycle) if cycle else roughness(real, real_len)
+    widths = calibrate_sigma(raw, raw_len, target, max_sigma=max_sigma, cycle=cycle)
+    if float(widths.max()) > 0 and len(real) > 1 and not smoothing_helps(
+            real, raw, raw_len, widths, rough_weight, dilation=max(cycle, 1)):
+        widths = torch.zeros_like(widths)
+    return widths.numpy()

@@ -26,10 +26,10 @@ from ._data import (ChannelScaler, SeriesLayout, check_labels, check_n_samples, 
                     is_nested_frame, nan_padding_hint, nested_frame_to_list, to_output)
 from ._strategy import resolve_sampling_strategy
 from ._filter import ClassFilter
-from ._cycles import cycle_roughness, detect_cycle
+from ._cycles import detect_cycle
 from ._series_norm import detect_znorm, znormalise
 from ._series_scale import detect_scale_spread, unit_scales
-from ._smoothing import calibrate_sigma, gaussian_smooth, roughness, smoothing_helps
+from ._smoothing import class_widths, gaussian_smooth
 from .gan.training import (PRECISIONS, GANConfig, autocast, autocast_dtype, draw, resolve_device,
                            roughness_weight, train_gan)
 
@@ -54,6 +54,10 @@ def _auto_chunk(n_timepoints):
 
 _MAX_REFERENCES = 512  # training series kept per class for conditioning='example'
 _CALIBRATION_CAP = 1024  # series per class that the roughness calibration compares
+# Fitted attributes added after the first release, with the value that means "nothing
+# detected": what a model pickled before them gets on load (and samples as before with)
+_FITTED_SINCE = {"znorm_channels_": None, "znorm_ddof_": None, "cycle_length_": 0,
+                 "cycle_sigma_": None, "series_scale_channels_": None, "series_scales_": None}
 # The class filter: a draw is kept once its margin for its class (the ridge's own-class
 # score minus the best other score; its targets are +-1, so 2 is a perfect fit) exceeds
 # _FILTER_MARGIN; otherwise it is drawn again, and after _FILTER_DRAWS draws the one
@@ -605,30 +609,16 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             real, real_len = scaled_t[m], torch.from_numpy(lengths[m])
             mine = torch.from_numpy(row_codes == c)
             raw, raw_len = draws[mine], row_lengths[mine]
-            sigma[c] = self._class_widths(real, real_len, raw, raw_len, weight, 1,
-                                          max_sigma=max(1.0, t / 10))
+            sigma[c] = class_widths(real, real_len, raw, raw_len, weight,
+                                    max_sigma=max(1.0, t / 10))
             if cycle:  # across cycles, on the draws as the step-to-step widths leave them
                 smoothed = gaussian_smooth(raw, raw_len, torch.from_numpy(sigma[c]))
-                cycle_sigma[c] = self._class_widths(real, real_len, smoothed, raw_len, weight,
-                                                    cycle, max_sigma=max(1.0, t / cycle / 10))
+                cycle_sigma[c] = class_widths(real, real_len, smoothed, raw_len, weight,
+                                              max_sigma=max(1.0, t / cycle / 10), cycle=cycle)
         for widths in (sigma, cycle_sigma):
             if widths is not None:  # constant channels: restored exactly anyway
                 widths[:, self.scaler_.scale_ == 0] = 0.0
         return sigma, cycle_sigma
-
-    @staticmethod
-    def _class_widths(real, real_len, raw, raw_len, weight, dilation, max_sigma):
-        """One class's smoothing widths (C,) float64: step to step (``dilation`` 1,
-        second-difference roughness) or across cycles of ``dilation`` steps (change over
-        a cycle), zeroed unless they bring the draws closer to the class's series; a
-        class with one series keeps them (no spread to judge by)."""
-        cycle = 0 if dilation == 1 else dilation
-        target = cycle_roughness(real, real_len, cycle) if cycle else roughness(real, real_len)
-        widths = calibrate_sigma(raw, raw_len, target, max_sigma=max_sigma, cycle=cycle)
-        if float(widths.max()) > 0 and len(real) > 1 and not smoothing_helps(
-                real, raw, raw_len, widths, weight, dilation=dilation):
-            widths = torch.zeros_like(widths)
-        return widths.numpy()
 
     # ---------------------------------------------------------------- sample
     def _label_codes(self, y, n_samples):
@@ -801,12 +791,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         sigma = getattr(self, "smoothing_sigma_", None)
         if sigma is not None and sigma.ndim == 1:  # pickled before per-class widths:
             self.smoothing_sigma_ = sigma[None, :]  # one row for every class, as `load` reads it
-        if "generator_" in state and "znorm_channels_" not in state:  # fitted before the
-            self.znorm_channels_ = self.znorm_ddof_ = None  # z-normalisation check existed
-        if "generator_" in state and "cycle_sigma_" not in state:  # ... or cycle matching
-            self.cycle_length_, self.cycle_sigma_ = 0, None
-        if "generator_" in state and "series_scales_" not in state:  # ... or series scales
-            self.series_scale_channels_ = self.series_scales_ = None
+        if "generator_" in state:  # fitted before a data check existed: the check found nothing
+            for name, default in _FITTED_SINCE.items():
+                if name not in state:
+                    setattr(self, name, default)
         if blob is not None:
             weights = persistence.state_dict_from_bytes(blob, "cpu")
             self.generator_ = self._restore_generator(weights)

@@ -187,7 +187,7 @@ def test_calibration_of_a_large_class_compares_a_capped_subset(monkeypatch):
         seen.append(len(draws))
         return original(draws, draw_lengths, target, max_sigma, **kwargs)
 
-    monkeypatch.setattr(augmenter, "calibrate_sigma", spy)
+    monkeypatch.setattr(smoothing, "calibrate_sigma", spy)
     X, y = sine_vs_sawtooth(1500, 16, seed=0)
     assert len(X) == 3000
     RecurrentGANAugmenter(**TINY, filter_samples=False, random_state=0).fit(X, y)
