@@ -123,13 +123,21 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--datasets", nargs="+", default=list(LOADERS))
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"
-                                             / "imbalanced_classification"))
+    parser.add_argument("--out", default=None,
+                        help="output path without suffix (default: results/imbalanced_"
+                             "classification for the full default run, results/"
+                             "imbalanced_ablation for any other, so an ablation never "
+                             "overwrites the benchmark's own results)")
     parser.add_argument("--params", default="{}",
                         help="augmenter parameters other than the defaults, as JSON (ablations)")
     parser.add_argument("--only", nargs="+", choices=list(OVERSAMPLERS),
                         help="run only these oversamplers (ablations)")
     args = parser.parse_args()
+    if args.out is None:
+        full = (json.loads(args.params) == {} and not args.only
+                and args.seeds == [0, 1, 2, 3, 4] and args.datasets == list(LOADERS))
+        args.out = str(Path(__file__).resolve().parent / "results"
+                       / ("imbalanced_classification" if full else "imbalanced_ablation"))
     GAN_PARAMS.update(json.loads(args.params))
     rows = []
     for name in args.datasets:
