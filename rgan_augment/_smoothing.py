@@ -48,6 +48,12 @@ def roughness(x, lengths):
     return ((d2 * valid).sum((0, 1)) / count).cpu()
 
 
+def _roughness_of(x, lengths, cycle):
+    """What a smoothing is calibrated on: :func:`roughness` (step to step, ``cycle`` 0)
+    or the mean change over one cycle (:func:`~rgan_augment._cycles.cycle_roughness`)."""
+    return cycle_roughness(x, lengths, cycle) if cycle else roughness(x, lengths)
+
+
 def _kernels(sigma, dtype, device):
     """Depthwise Gaussian kernels (C, 1, K), one per row of ``sigma``, each cut at its own
     3 sigma (so a row's result never depends on the widths beside it); 0 is the identity."""
@@ -102,12 +108,8 @@ def calibrate_sigma(draws, draw_lengths, target, max_sigma, cycle=0):
     shape, and blurring it only distorts the series (full Sines: draws 1.3-1.8x as
     rough as the data reached the cap of 2.4 steps, and the discriminative score went
     0.023 -> 0.471)."""
-    if cycle:
-        measure = lambda x: cycle_roughness(x, draw_lengths, cycle)  # noqa: E731
-    else:
-        measure = lambda x: roughness(x, draw_lengths)  # noqa: E731
     target = torch.as_tensor(target, dtype=torch.float64)
-    raw = measure(draws)
+    raw = _roughness_of(draws, draw_lengths, cycle)
     need = raw > ROUGHNESS_TOLERANCE * target
     lo = torch.zeros_like(target)
     hi = torch.full_like(target, float(max_sigma))
@@ -115,7 +117,8 @@ def calibrate_sigma(draws, draw_lengths, target, max_sigma, cycle=0):
         return torch.zeros_like(target)
     for _ in range(_BISECTION_STEPS):
         mid = torch.where(need, (lo + hi) / 2, torch.zeros_like(lo))
-        rough = measure(gaussian_smooth(draws, draw_lengths, mid, max(cycle, 1)))
+        rough = _roughness_of(gaussian_smooth(draws, draw_lengths, mid, max(cycle, 1)),
+                              draw_lengths, cycle)
         too_rough = rough > target
         lo = torch.where(need & too_rough, mid, lo)
         hi = torch.where(need & ~too_rough, mid, hi)
@@ -140,7 +143,7 @@ def class_widths(real, real_len, raw, raw_len, rough_weight, max_sigma, cycle=0)
     P steps; widths in cycles); zeroed unless :func:`smoothing_helps` finds they bring
     the draws closer to the class's series ``real``; a class with one series keeps them
     (no spread to judge by)."""
-    target = cycle_roughness(real, real_len, cycle) if cycle else roughness(real, real_len)
+    target = _roughness_of(real, real_len, cycle)
     widths = calibrate_sigma(raw, raw_len, target, max_sigma=max_sigma, cycle=cycle)
     if float(widths.max()) > 0 and len(real) > 1 and not smoothing_helps(
             real, raw, raw_len, widths, rough_weight, dilation=max(cycle, 1)):

@@ -56,8 +56,9 @@ _MAX_REFERENCES = 512  # training series kept per class for conditioning='exampl
 _CALIBRATION_CAP = 1024  # series per class that the roughness calibration compares
 # Fitted attributes added after the first release, with the value that means "nothing
 # detected": what a model pickled before them gets on load (and samples as before with)
-_FITTED_SINCE = {"znorm_channels_": None, "znorm_ddof_": None, "cycle_length_": 0,
-                 "cycle_sigma_": None, "series_scale_channels_": None, "series_scales_": None}
+_FITTED_SINCE = {"class_filter_": None, "smoothing_sigma_": None, "znorm_channels_": None,
+                 "znorm_ddof_": None, "cycle_length_": 0, "cycle_sigma_": None,
+                 "series_scale_channels_": None, "series_scales_": None}
 # The class filter: a draw is kept once its margin for its class (the ridge's own-class
 # score minus the best other score; its targets are +-1, so 2 is a perfect fit) exceeds
 # _FILTER_MARGIN; otherwise it is drawn again, and after _FILTER_DRAWS draws the one
@@ -76,6 +77,24 @@ def _pick_per_class(codes, pool_of, rng):
         sel = codes == c
         out[sel] = pool[rng.randint(0, len(pool), size=sel.sum())]
     return out
+
+
+def _smooth_by_class(x, lengths, widths, codes, dilation=1):
+    """x (b, T, C) smoothed with the row of ``widths`` ((n_classes or 1, C), see
+    ``smoothing_sigma_`` / ``cycle_sigma_``) of each series' class; x itself when
+    ``widths`` is None or all zero."""
+    if widths is None or widths.max() <= 0:
+        return x
+    rows = widths[0] if len(widths) == 1 else widths[codes]
+    return gaussian_smooth(x, lengths, torch.from_numpy(rows), dilation)
+
+
+def _stored_channel_flags(raw, n_channels, what):
+    """Per-channel booleans read from a safe-format file, checked."""
+    flags = np.asarray(raw)
+    if flags.dtype != bool or flags.shape != (n_channels,):
+        raise ValueError(f"the stored {what} do not fit the configuration")
+    return flags
 
 
 def _bucket_size(n):
@@ -675,16 +694,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         t_len = torch.from_numpy(lengths).to(dev)
         with autocast(dev, autocast_dtype(dev, getattr(self, "precision", "auto"))):
             x = draw(gen, lab, t_len, torch_gen, cfg, clip, ref, ref_len).float()
-        # None: match_roughness=False, or a model saved before roughness matching existed
-        sigma = getattr(self, "smoothing_sigma_", None)
-        if sigma is not None:  # (n_classes or 1, C); all-zero widths return x itself
-            if len(sigma) == 1:
-                x = gaussian_smooth(x, t_len, torch.from_numpy(sigma[0]))
-            elif sigma.max() > 0:
-                x = gaussian_smooth(x, t_len, torch.from_numpy(sigma[codes]))
-        if self.cycle_sigma_ is not None:  # across cycles (data with an exact cycle)
-            rows = self.cycle_sigma_[0] if len(self.cycle_sigma_) == 1 else self.cycle_sigma_[codes]
-            x = gaussian_smooth(x, t_len, torch.from_numpy(rows), self.cycle_length_)
+        x = _smooth_by_class(x, t_len, self.smoothing_sigma_, codes)  # step to step
+        x = _smooth_by_class(x, t_len, self.cycle_sigma_, codes, self.cycle_length_)  # cycles
         if self.znorm_channels_ is not None:
             x = znormalise(x, t_len, self.znorm_channels_, self.znorm_ddof_, self.scaler_.mean_,
                            self.scaler_.scale_)
@@ -703,7 +714,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         """
         lengths = _pick_per_class(codes, lambda c: self.lengths_by_class_[c], rng)
         torch_gen = torch.Generator(device="cpu").manual_seed(int(rng.randint(0, 2**31 - 1)))
-        filt = getattr(self, "class_filter_", None)
+        filt = self.class_filter_
         out = np.empty((len(codes), self.n_channels_, self.n_timepoints_), dtype=np.float64)
         with torch.no_grad():
             for start in range(0, len(codes), batch):
@@ -788,13 +799,13 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         persistence.check_version(state.pop("_rgan_version", None), "This pickled augmenter")
         blob = state.pop("_generator_bytes", None)
         super().__setstate__(state)
-        sigma = getattr(self, "smoothing_sigma_", None)
-        if sigma is not None and sigma.ndim == 1:  # pickled before per-class widths:
-            self.smoothing_sigma_ = sigma[None, :]  # one row for every class, as `load` reads it
         if "generator_" in state:  # fitted before a data check existed: the check found nothing
             for name, default in _FITTED_SINCE.items():
                 if name not in state:
                     setattr(self, name, default)
+            sigma = self.smoothing_sigma_
+            if sigma is not None and sigma.ndim == 1:  # pickled before per-class widths:
+                self.smoothing_sigma_ = sigma[None, :]  # one row for every class, as `load` does
         if blob is not None:
             weights = persistence.state_dict_from_bytes(blob, "cpu")
             self.generator_ = self._restore_generator(weights)
@@ -896,13 +907,12 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                 est.smoothing_sigma_ = sigma
             est.series_scale_channels_ = est.series_scales_ = None
             if doc.get("series_scale") is not None:  # absent: none, or an older file
-                flags = np.asarray(doc["series_scale"]["channels"])
-                n_pools = len(est.lengths_by_class_)
+                flags = _stored_channel_flags(doc["series_scale"]["channels"],
+                                              est.config_.n_channels, "series scales")
                 pools = [np.asarray(data[f"series_scales_{c}"], dtype=np.float64)
-                         for c in range(n_pools)]
-                if flags.dtype != bool or flags.shape != (est.config_.n_channels,) or not all(
-                        a.ndim == 2 and a.shape[1] == len(flags) and len(a) > 0
-                        and np.all(np.isfinite(a) & (a > 0)) for a in pools):
+                         for c in range(len(est.lengths_by_class_))]
+                if not all(a.ndim == 2 and a.shape[1] == len(flags) and len(a) > 0
+                           and np.all(np.isfinite(a) & (a > 0)) for a in pools):
                     raise ValueError("the stored series scales do not fit the configuration")
                 est.series_scale_channels_, est.series_scales_ = flags, pools
             est.cycle_length_, est.cycle_sigma_ = 0, None
@@ -916,10 +926,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                 est.cycle_length_, est.cycle_sigma_ = length, sigma
             est.znorm_channels_ = est.znorm_ddof_ = None
             if doc.get("znorm") is not None:  # absent: no such channel, or an older file
-                flags = np.asarray(doc["znorm"]["channels"])
+                flags = _stored_channel_flags(doc["znorm"]["channels"], est.config_.n_channels,
+                                              "z-normalisation flags")
                 ddof = np.asarray(doc["znorm"]["ddof"])
-                if flags.dtype != bool or flags.shape != (est.config_.n_channels,) \
-                        or ddof.shape != flags.shape or not np.isin(ddof, (0, 1)).all():
+                if ddof.shape != flags.shape or not np.isin(ddof, (0, 1)).all():
                     raise ValueError("the stored z-normalisation flags do not fit the configuration")
                 est.znorm_channels_, est.znorm_ddof_ = flags, ddof.astype(np.int64)
             est.class_filter_ = None
