@@ -24,6 +24,7 @@ __all__ = [
     "is_nested_frame",
     "nested_frame_to_list",
     "to_output",
+    "like_input",
 ]
 
 
@@ -234,6 +235,34 @@ def to_output(values, lengths, layout):
     if layout.kind == "2d":
         out = out[:, 0, :]
     return out
+
+
+def _is_frame(obj):
+    return hasattr(obj, "columns") and hasattr(obj, "iloc") and not is_nested_frame(obj)
+
+
+def like_input(X_in, y_in, X_out, y_out):
+    """``fit_resample``'s output in the containers the user passed, as imbalanced-learn
+    gives them back: a pandas DataFrame X (one column per time point) stays a DataFrame
+    with its column names (new rows, so a fresh RangeIndex), a pandas y (Series, or a
+    one-column frame) keeps its name and dtype (categorical included) on X's index.
+    Anything else is returned as computed. Column dtypes follow the float output
+    (integer columns come back as float64, as for arrays)."""
+    index = None
+    if _is_frame(X_in) and not isinstance(X_out, list):
+        import pandas as pd
+
+        X_out = pd.DataFrame(X_out, columns=X_in.columns)
+        index = X_out.index
+    if hasattr(y_in, "iloc"):
+        import pandas as pd
+
+        if _is_frame(y_in):  # a one-column frame (check_labels accepted it)
+            y_out = pd.DataFrame({y_in.columns[0]: y_out}, index=index).astype(
+                {y_in.columns[0]: y_in.dtypes.iloc[0]})
+        else:
+            y_out = pd.Series(y_out, name=y_in.name, index=index).astype(y_in.dtype)
+    return X_out, y_out
 
 
 class ChannelScaler:

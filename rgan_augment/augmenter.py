@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import persistence
 from ._data import (ChannelScaler, SeriesLayout, check_labels, check_n_samples, check_series,
-                    is_nested_frame, nan_padding_hint, nested_frame_to_list, to_output)
+                    is_nested_frame, like_input, nan_padding_hint, nested_frame_to_list, to_output)
 from ._strategy import resolve_sampling_strategy
 from ._filter import ClassFilter
 from ._cycles import detect_cycle
@@ -962,6 +962,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         if y is None:
             raise ValueError("fit_resample needs labels y: oversampling balances classes.")
         self._check_params()
+        X_in, y_in = X, y
         if is_nested_frame(X):  # sktime's nested DataFrame: a list of series, read as such
             X = nested_frame_to_list(X)
         values, lengths, layout = self._validate_X(X, reset=True)
@@ -970,7 +971,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         strategy = resolve_sampling_strategy(self.sampling_strategy, y)
         self._fit_series(values, lengths, layout, X, y)
         self.sampling_strategy_ = strategy
-        return self._append_synthetic(X, y, strategy)
+        # pandas in, pandas out (as imbalanced-learn's samplers do)
+        return like_input(X_in, y_in, *self._append_synthetic(X, y, strategy))
 
     def _append_synthetic(self, X, y, strategy):
         labels = [cls for cls, n in strategy.items() for _ in range(n)]

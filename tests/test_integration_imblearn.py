@@ -43,3 +43,27 @@ def test_sampler_step_in_imblearn_pipeline_on_3d_data(sampler):
     assert pipe.named_steps["knn"].seen_counts_ == {"saw": 30, "sine": 30}  # balanced in fit
     assert pipe.predict(X).shape == (35,)  # no resampling at predict time
     assert pipe.score(X, y) > 0.5
+
+
+@pytest.mark.parametrize("sampler", [RecurrentGANAugmenter(**TINY),
+                                     GANOverSampler(augmenter=RecurrentGANAugmenter(**TINY))])
+def test_pandas_in_pandas_out_as_smote(sampler):
+    """A DataFrame X and a Series y come back as pandas, like imbalanced-learn's SMOTE
+    gives them: column names kept, y's name and dtype (categorical) kept, one index."""
+    import pandas as pd
+    from imblearn.over_sampling import SMOTE
+
+    X, y = sine_vs_sawtooth(n_per_class=20, length=16, n_minority=6)
+    X_df = pd.DataFrame(X[:, 0], columns=[f"t{i}" for i in range(16)], index=range(100, 126))
+    y_s = pd.Series(pd.Categorical(y), name="kind", index=X_df.index)
+    X_ref, y_ref = SMOTE(k_neighbors=3).fit_resample(X_df, y_s)
+    X_res, y_res = sampler.fit_resample(X_df, y_s)
+    assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
+    assert list(X_res.columns) == list(X_ref.columns)
+    assert y_res.name == y_ref.name == "kind" and y_res.dtype == y_ref.dtype == "category"
+    assert X_res.index.equals(y_res.index) and len(X_res) == len(X_ref) == 40
+    np.testing.assert_array_equal(X_res.iloc[:26].to_numpy(), X_df.to_numpy())  # originals first
+    assert y_res.value_counts().to_dict() == {"saw": 20, "sine": 20}
+    # arrays in, arrays out: nothing changes for them
+    X_arr, y_arr = sampler.fit_resample(X[:, 0], y)
+    assert isinstance(X_arr, np.ndarray) and isinstance(y_arr, np.ndarray)
