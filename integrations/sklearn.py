@@ -73,15 +73,20 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         augmenter = RecurrentGANAugmenter() if self.augmenter is None else self.augmenter
         if not hasattr(augmenter, "fit_resample"):
             raise TypeError(f"augmenter must have a fit_resample method; got {type(augmenter).__name__}.")
-        self.augmenter_ = clone(augmenter)
-        X_res, y_res = self.augmenter_.fit_resample(X, y)
-        self.classifier_ = clone(self.classifier).fit(X_res, y_res)
-        self.classes_ = self.classifier_.classes_
-        n_features = getattr(self.augmenter_, "n_features_in_", None)
+        # fitted into locals and assigned at the end: a failed or interrupted refit
+        # leaves the previous augmenter_ and classifier_ together, never a mix
+        fitted_augmenter = clone(augmenter)
+        X_res, y_res = fitted_augmenter.fit_resample(X, y)
+        classifier = clone(self.classifier).fit(X_res, y_res)
+        self.augmenter_, self.classifier_ = fitted_augmenter, classifier
+        self.classes_ = classifier.classes_
+        n_features = getattr(fitted_augmenter, "n_features_in_", None)
         if n_features is not None:
             self.n_features_in_ = n_features
-        if hasattr(self.augmenter_, "feature_names_in_"):
-            self.feature_names_in_ = self.augmenter_.feature_names_in_
+        if hasattr(fitted_augmenter, "feature_names_in_"):
+            self.feature_names_in_ = fitted_augmenter.feature_names_in_
+        elif hasattr(self, "feature_names_in_"):  # refit on an array after a frame
+            del self.feature_names_in_
         return self
 
     def predict(self, X):

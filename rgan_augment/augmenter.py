@@ -7,6 +7,7 @@ the user's container kind and dtype.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import sys
@@ -442,16 +443,33 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         return check_series(X)
 
     # ------------------------------------------------------------------- fit
+    @contextlib.contextmanager
+    def _all_or_nothing(self):
+        """A fit either completes or leaves the estimator as it was before the call
+        (unfitted, or fitted on the data of the previous fit): an error or a Ctrl-C
+        part-way (in validation, before the first evaluation, in the calibration after
+        training) must not leave new scaling beside an old generator, or a generator
+        without its smoothing widths. Fit only ever assigns new objects to attributes,
+        so the attributes themselves are the snapshot."""
+        before = dict(self.__dict__)
+        try:
+            yield
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
     @with_callbacks
     def fit(self, X, y=None):
         """Train the GAN on series X, conditioned on labels y (unconditional if None)."""
-        self._check_params()
-        if is_nested_frame(X):  # sktime's nested DataFrame: a list of series, read as such
-            X = nested_frame_to_list(X)
-        values, lengths, layout = self._validate_X(X, reset=True)
-        if y is not None:
-            y = check_labels(y, values.shape[0])
-        return self._fit_series(values, lengths, layout, X, y)
+        with self._all_or_nothing():
+            self._check_params()
+            if is_nested_frame(X):  # sktime's nested DataFrame: a list of series, read as such
+                X = nested_frame_to_list(X)
+            values, lengths, layout = self._validate_X(X, reset=True)
+            if y is not None:
+                y = check_labels(y, values.shape[0])
+            return self._fit_series(values, lengths, layout, X, y)
 
     def _fit_series(self, values, lengths, layout, X, y):
         """Train on already validated series: the shared body of fit and fit_resample."""
@@ -961,16 +979,18 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         """
         if y is None:
             raise ValueError("fit_resample needs labels y: oversampling balances classes.")
-        self._check_params()
         X_in, y_in = X, y
-        if is_nested_frame(X):  # sktime's nested DataFrame: a list of series, read as such
-            X = nested_frame_to_list(X)
-        values, lengths, layout = self._validate_X(X, reset=True)
-        y = check_labels(y, values.shape[0])
-        # resolved before training, so that a bad strategy fails at once
-        strategy = resolve_sampling_strategy(self.sampling_strategy, y)
-        self._fit_series(values, lengths, layout, X, y)
-        self.sampling_strategy_ = strategy
+        with self._all_or_nothing():
+            self._check_params()
+            if is_nested_frame(X):  # sktime's nested DataFrame: a list of series, read as such
+                X = nested_frame_to_list(X)
+            values, lengths, layout = self._validate_X(X, reset=True)
+            y = check_labels(y, values.shape[0])
+            # resolved before training, so that a bad strategy fails at once
+            strategy = resolve_sampling_strategy(self.sampling_strategy, y)
+            self._fit_series(values, lengths, layout, X, y)
+            self.sampling_strategy_ = strategy
+        # the fit is complete here: a Ctrl-C while sampling keeps the fitted model
         # pandas in, pandas out (as imbalanced-learn's samplers do)
         return like_input(X_in, y_in, *self._append_synthetic(X, y, strategy))
 

@@ -76,3 +76,63 @@ def test_keyboard_interrupt_before_any_evaluation_leaves_it_unfitted(data, monke
         aug.fit(*data)
     with pytest.raises(NotFittedError):
         aug.sample(2, "saw")
+
+
+def _interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("where", ["training", "calibration", "validation"])
+@pytest.mark.parametrize("method", ["fit", "fit_resample"])
+def test_failed_refit_leaves_the_previous_model_whole(data, monkeypatch, where, method):
+    """A refit on other data (other classes, channels, length) that is interrupted or
+    fails part-way leaves the previous fit as it was: same classes, same draws; never
+    the new scaling beside the old generator (which used to raise numpy's broadcast
+    error or draw garbage)."""
+    X, y = data
+    aug = RecurrentGANAugmenter(**PARAMS).fit(X, y)
+    before = aug.sample(4, "saw", random_state=3)
+    rng = np.random.default_rng(1)
+    X_new = rng.normal(size=(24, 3, 20))
+    y_new = np.repeat(["a", "b", "c"], 8)
+    if where == "training":
+        monkeypatch.setattr(training.MMDMonitor, "__call__", _interrupt)
+        expected = KeyboardInterrupt
+    elif where == "calibration":
+        monkeypatch.setattr(RecurrentGANAugmenter, "_calibrate_smoothing", _interrupt)
+        expected = KeyboardInterrupt
+    else:
+        X_new[3, 1, 5] = np.nan
+        expected = ValueError
+    with pytest.raises(expected):
+        getattr(aug, method)(X_new, y_new)
+    assert aug.classes_.tolist() == ["saw", "sine"] and aug.n_channels_ == 1
+    np.testing.assert_array_equal(aug.sample(4, "saw", random_state=3), before)
+
+
+def test_interrupt_after_training_leaves_a_fresh_estimator_unfitted(data, monkeypatch):
+    """Ctrl-C in the calibration that follows training: not a model without its
+    smoothing widths, but cleanly unfitted."""
+    monkeypatch.setattr(RecurrentGANAugmenter, "_calibrate_smoothing", _interrupt)
+    aug = RecurrentGANAugmenter(**PARAMS)
+    with pytest.raises(KeyboardInterrupt):
+        aug.fit(*data)
+    with pytest.raises(NotFittedError):
+        aug.sample(2, "saw")
+    assert not [k for k in vars(aug) if k.endswith("_") and not k.startswith("_")]
+
+
+def test_failed_refit_of_the_sklearn_adapter_keeps_its_pair(data, monkeypatch):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from rgan_augment.integrations.sklearn import AugmentedClassifier
+
+    X, y = data
+    model = AugmentedClassifier(KNeighborsClassifier(1), RecurrentGANAugmenter(**PARAMS))
+    model.fit(X[:, 0], y)
+    aug_before, clf_before = model.augmenter_, model.classifier_
+    monkeypatch.setattr(RecurrentGANAugmenter, "_calibrate_smoothing", _interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X[:, 0, :12], y)
+    assert model.augmenter_ is aug_before and model.classifier_ is clf_before
+    assert model.predict(X[:, 0]).shape == (len(y),)
