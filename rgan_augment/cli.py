@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .persistence import atomic_write
+
 EXIT_USAGE = 2
 
 
@@ -101,7 +103,8 @@ def save_model(aug, path):
     if path.suffix.lower() == ".joblib":
         import joblib
 
-        joblib.dump(aug, path)
+        with atomic_write(path) as fh:
+            joblib.dump(aug, fh)
     elif path.suffix.lower() == ".npz":
         aug.save(path)
     else:
@@ -113,12 +116,14 @@ def write_data(path, X, y=None):
     suffix = path.suffix.lower()
     X = np.asarray(X)
     if suffix == ".npy":
-        np.save(path, X)
+        with atomic_write(path) as fh:
+            np.save(fh, X)
     elif suffix == ".npz":
         labels = None if y is None else np.asarray(y)
         if labels is not None and labels.dtype == object:
             labels = labels.astype(str)  # object arrays would need pickle to read back
-        np.savez(path, X=X, **({} if labels is None else {"y": labels}))
+        with atomic_write(path) as fh:
+            np.savez(fh, X=X, **({} if labels is None else {"y": labels}))
     elif suffix == ".csv":
         import pandas as pd
 
@@ -128,7 +133,8 @@ def write_data(path, X, y=None):
         frame = pd.DataFrame(X.reshape(len(X), -1), columns=[f"t{i}" for i in range(X.shape[-1])])
         if y is not None:
             frame["label"] = np.asarray(y)
-        frame.to_csv(path, index=False)
+        with atomic_write(path) as fh:
+            frame.to_csv(fh, index=False)
     elif suffix == ".ts":
         from sktime.datasets import write_panel_to_tsfile
 
@@ -229,7 +235,8 @@ def cmd_sample(args):
 class NpyStream:
     """Write an .npy file of ``n`` rows batch by batch: the header first (from the first
     batch's shape and dtype), then each batch's bytes, so only one batch is ever in
-    memory; a failure, or fewer than ``n`` rows written, removes the partial file.
+    memory. The rows go to a temporary file beside ``path`` that replaces it only when
+    all ``n`` are written: a failure, or fewer rows, leaves what was at ``path`` before.
 
     >>> with NpyStream("out.npy", n) as sink:  # doctest: +SKIP
     ...     for batch in augmenter.sample_batches(n, label):
@@ -238,13 +245,15 @@ class NpyStream:
 
     def __init__(self, path, n):
         self.path, self.n, self.fh, self.written = Path(path), n, None, 0
+        self._target = None
 
     def __enter__(self):
         return self
 
     def write(self, batch):
         if self.fh is None:
-            self.fh = open(self.path, "wb")
+            self._target = atomic_write(self.path)
+            self.fh = self._target.__enter__()
             header = {"descr": np.lib.format.dtype_to_descr(batch.dtype), "fortran_order": False,
                       "shape": (self.n, *batch.shape[1:])}
             np.lib.format.write_array_header_1_0(self.fh, header)
@@ -252,10 +261,16 @@ class NpyStream:
         self.written += len(batch)
 
     def __exit__(self, exc_type, exc, tb):
-        if self.fh is not None:
-            self.fh.close()
-        if exc_type is not None or self.written != self.n:
-            self.path.unlink(missing_ok=True)
+        if self._target is None:
+            return False
+        if exc_type is None and self.written != self.n:
+            exc_type = RuntimeError
+            exc = RuntimeError(f"{self.written} of {self.n} rows written")
+        try:  # atomic_write replaces the file on success, removes the temporary one else
+            self._target.__exit__(exc_type, exc, tb)
+        except RuntimeError as err:
+            if err is not exc:
+                raise
         return False
 
 

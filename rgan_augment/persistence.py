@@ -18,8 +18,11 @@ file, gives a clear error.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
+import tempfile
 import zipfile
 
 import numpy as np
@@ -86,8 +89,36 @@ def save_npz(path, document, tensors, data=None):
     arrays = {f"weight::{k}": v.detach().cpu().float().numpy() for k, v in tensors.items()}
     arrays.update({f"data::{k}": np.asarray(v) for k, v in (data or {}).items()})
     arrays["document"] = np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
-    with open(path, "wb") as fh:
+    with atomic_write(path) as fh:
         np.savez(fh, **arrays)
+
+
+@contextlib.contextmanager
+def atomic_write(path):
+    """A binary file handle whose content replaces ``path`` only once the block has
+    completed: a write that fails or is interrupted part-way (a full disk, Ctrl-C)
+    leaves the file that was there before intact (or no file), never a truncated one.
+    The temporary file lies beside ``path`` (same file system, so the final rename is
+    atomic) and is removed on failure."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        if os.path.exists(path):  # keep the permissions of the file being replaced
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        else:  # mkstemp makes 0600 files; a new file gets the umask's mode as open() would
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def load_npz(path):

@@ -122,3 +122,22 @@ def test_bad_files_and_arguments_exit_nonzero(files, args, message):
     proc = run(*[a.format(d=files) for a in args], ok=False)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_failed_stream_keeps_the_previous_output(files, monkeypatch):
+    """A streamed write that stops before all rows leaves the output that was there."""
+    from rgan_augment.cli import NpyStream
+
+    target = files / "kept.npy"
+    np.save(target, np.arange(3.0))
+    with pytest.raises(KeyboardInterrupt):
+        with NpyStream(target, 10) as sink:
+            sink.write(np.zeros((4, 1, 5)))
+            raise KeyboardInterrupt
+    with NpyStream(target, 10) as sink:  # fewer rows than announced: not kept either
+        sink.write(np.zeros((4, 1, 5)))
+    np.testing.assert_array_equal(np.load(target), np.arange(3.0))
+    with NpyStream(target, 4) as sink:
+        sink.write(np.ones((4, 1, 5)))
+    assert np.load(target).shape == (4, 1, 5)
+    assert not list(files.glob(".kept.npy.*"))

@@ -172,3 +172,39 @@ def test_safe_format_file_with_one_row_of_widths_loads(tmp_path, fitted):
     loaded = RecurrentGANAugmenter.load(path)
     assert loaded.smoothing_sigma_.shape == (1, fitted.n_channels_)
     assert np.all(np.isfinite(loaded.sample(4, "saw", random_state=0)))
+
+
+def test_failed_save_keeps_the_previous_file(tmp_path, fitted, data, monkeypatch):
+    """A save that fails part-way (here: the archive writer dies after some bytes, as
+    on a full disk or a Ctrl-C) leaves the model file that was there, readable, and no
+    temporary file behind."""
+    path = tmp_path / "model.npz"
+    fitted.save(path)
+    expected = fitted.sample(3, "saw", random_state=2)
+    other = RecurrentGANAugmenter(**{**TINY, "random_state": 1}).fit(*data)
+
+    def dies_midway(fh, **arrays):
+        fh.write(b"PK\x03\x04 partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", dies_midway)
+    with pytest.raises(OSError, match="No space"):
+        other.save(path)
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz"]
+    np.testing.assert_array_equal(RecurrentGANAugmenter.load(path).sample(3, "saw", random_state=2),
+                                  expected)
+    other.save(path)  # a save that completes replaces it, keeping the file's mode
+    assert RecurrentGANAugmenter.load(path).sample(3, "saw", random_state=2).shape == (3, 2, 16)
+
+
+def test_new_file_gets_the_usual_permissions(tmp_path, fitted):
+    import os
+
+    path = tmp_path / "fresh.npz"
+    umask = os.umask(0o022)
+    try:
+        fitted.save(path)
+    finally:
+        os.umask(umask)
+    assert (path.stat().st_mode & 0o777) == 0o644  # not mkstemp's private 0o600
