@@ -9,7 +9,7 @@ each class to the number of synthetic series to generate for it.
 from __future__ import annotations
 
 from collections import OrderedDict
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -45,7 +45,15 @@ def _from_name(name, stats):
     raise AssertionError(name)
 
 
-def _from_targets(targets, stats):
+def _from_targets(targets, stats, where="'sampling_strategy'"):
+    if not isinstance(targets, dict):
+        raise TypeError(f"{where} must give a dict {{class: target number of samples}}; "
+                        f"got {type(targets).__name__}.")
+    bad = {k: v for k, v in targets.items()
+           if isinstance(v, bool) or not isinstance(v, Integral)}
+    if bad:  # a fractional target would be truncated silently; a bool read as 0 or 1
+        raise TypeError(f"The target numbers of samples in {where} must be integers; got "
+                        f"{bad}.")
     unknown = set(targets) - set(stats)
     if unknown:
         raise ValueError(f"The {unknown} target class is/are not present in the data.")
@@ -113,7 +121,8 @@ def resolve_sampling_strategy(sampling_strategy, y, **kwargs):
             )
         result = _from_ratio(float(sampling_strategy), y, stats)
     elif callable(sampling_strategy):
-        result = _from_targets(sampling_strategy(y, **kwargs), stats)
+        result = _from_targets(sampling_strategy(y, **kwargs), stats,
+                               "the 'sampling_strategy' callable")
     else:
         raise ValueError(
             "sampling_strategy must be a str, a float, a dict or a callable; got "

@@ -61,3 +61,19 @@ def test_fit_resample_counts(strategy, y):
     for cls, n in zip(classes, counts):
         assert res_counts[cls] == n + expected.get(cls, 0)
     assert len(X_res) == len(y_res)
+
+
+@pytest.mark.parametrize("strategy, message", [
+    ({"b": 20.5}, "must be integers"),  # was truncated to 20 silently
+    ({"b": 20.0}, "must be integers"),  # imbalanced-learn refuses floats too (TypeError)
+    ({"b": True}, "must be integers"),
+    (lambda y: {"b": 20.5}, "callable.*must be integers"),
+    (lambda y: 20, "callable must give a dict"),  # was "'int' object is not iterable"
+])
+def test_bad_target_numbers_raise_type_error(strategy, message):
+    with pytest.raises(TypeError, match=message):
+        resolve_sampling_strategy(strategy, Y_MULTI)
+
+
+def test_integer_targets_of_any_integer_type():
+    assert dict(resolve_sampling_strategy({"b": np.int64(20)}, Y_MULTI)) == {"b": 13}
