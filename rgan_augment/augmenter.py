@@ -120,6 +120,28 @@ def _auto_steps(n_instances):
     return int(np.clip(250 * math.log2(max(n_instances, 2)) - 1000, 1000, 2000))
 
 
+@contextlib.contextmanager
+def _lines_shown(verbose):
+    """``verbose >= 2`` logs a line per evaluation through this package's loggers; where
+    the application has set up no logging at all (no handler on them or the root), a
+    stderr handler at INFO is attached for the fit, so the lines are seen rather than
+    dropped by logging's WARNING default. Configured logging is left as configured."""
+    package = logging.getLogger("rgan_augment")
+    if verbose < 2 or package.hasHandlers():
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    level = package.level
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        package.removeHandler(handler)
+        package.setLevel(level)
+
+
 class _ProgressBar:
     """A dependency-free progress bar over training steps on stderr (verbose=1)."""
 
@@ -555,9 +577,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                     "step": step, "loss_d": history["loss_d"][-1],
                     "loss_g": history["loss_g"][-1], "validation_score": history["mmd"][-1]})
 
-        result = train_gan(torch.from_numpy(padded), torch.from_numpy(lengths), labels, config,
-                           seed=seed, device=device, precision=precision,
-                           verbose=self.verbose, progress=progress, clip=clip)
+        with _lines_shown(self.verbose):
+            result = train_gan(torch.from_numpy(padded), torch.from_numpy(lengths), labels,
+                               config, seed=seed, device=device, precision=precision,
+                               verbose=self.verbose, progress=progress, clip=clip)
         if context is not None:
             context.call_on_fit_task_end(estimator=self, X=X, y=y)
         self.config_ = config

@@ -206,6 +206,28 @@ def test_verbose_progress_bar(toy, capsys):
     assert "fit [" in err and "loss_d" in err and "20/20" in err
 
 
+def test_verbose_2_prints_lines_without_any_logging_setup():
+    """verbose=2 in a plain script (no logging configured) shows a line per evaluation
+    (they used to be dropped by logging's WARNING default), and leaves logging as it was."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import logging, numpy as np
+        from rgan_augment import RecurrentGANAugmenter
+        X = np.random.default_rng(0).normal(size=(20, 1, 8)); y = [0] * 14 + [1] * 6
+        RecurrentGANAugmenter(n_steps=20, hidden_size=8, verbose=2, random_state=0).fit(X, y)
+        package = logging.getLogger("rgan_augment")
+        print(len(package.handlers), package.level)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "step 10/20" in done.stderr and "step 20/20" in done.stderr and "mmd" in done.stderr
+    assert done.stdout.split() == ["0", "0"]
+
+
 @pytest.mark.parametrize("length, chunk, hidden", [(32, 1, 64), (256, 8, 64), (300, 10, 128)])
 def test_auto_hidden_size_grows_for_long_chunks(length, chunk, hidden):
     """hidden_size='auto': 64 units, 128 once a recurrent step emits more than 8 steps."""
