@@ -70,6 +70,21 @@ class SktimeAugmentedClassifier(BaseClassifier):
             if not tags["capability:unequal_length"]:
                 self.set_tags(**{"X_inner_mtype": "numpy3D"})
 
+    def _check_capabilities(self, X_metadata):
+        # sktime only warns when a composite sees data its tags say it cannot handle;
+        # unequal lengths that the wrapped classifier cannot take would then die in
+        # sktime's conversion to numpy3D with numpy's "all input arrays must have the
+        # same shape": say what is wrong instead
+        if not X_metadata.get("is_equal_length", True) and \
+                not self.get_tag("capability:unequal_length", False, raise_error=False):
+            raise ValueError(
+                f"The series have unequal lengths, which the wrapped "
+                f"{type(self.classifier).__name__} cannot handle (its "
+                "'capability:unequal_length' tag is False), so neither can this "
+                f"{type(self).__name__}: wrap a classifier that takes unequal lengths, or "
+                "bring the series to one length first (e.g. sktime's PaddingTransformer).")
+        super()._check_capabilities(X_metadata)
+
     def _fit(self, X, y):
         augmenter = RecurrentGANAugmenter() if self.augmenter is None else self.augmenter
         self.augmenter_ = sk_clone(augmenter)

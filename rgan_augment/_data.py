@@ -23,6 +23,7 @@ __all__ = [
     "nan_padding_hint",
     "is_nested_frame",
     "nested_frame_to_list",
+    "panel_frame_to_list",
     "to_output",
     "like_input",
 ]
@@ -121,6 +122,37 @@ def nested_frame_to_list(X):
                              f"lengths {lengths}; each series needs one length for all its channels.")
         series.append(np.stack(cells))
     return series
+
+
+def is_multiindex_panel(X):
+    """Whether X is sktime's "pd-multiindex" panel: a DataFrame with a two-level row
+    index (instance, time point) and one column per channel."""
+    index = getattr(X, "index", None)
+    return hasattr(X, "columns") and getattr(index, "nlevels", 1) == 2
+
+
+def multiindex_to_list(X):
+    """A pd-multiindex panel as a list of (n_channels, length) arrays, one per instance
+    in the order the instances first appear, each series' rows in the order given."""
+    import pandas as pd
+
+    values = _as_numeric(X, "X")
+    if values.ndim != 2 or values.shape[1] == 0:
+        raise ValueError("A pd-multiindex X needs one column per channel.")
+    codes, _ = pd.factorize(X.index.get_level_values(0))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum(np.bincount(codes))[:-1]
+    return [values[rows].T for rows in np.split(order, bounds)]
+
+
+def panel_frame_to_list(X):
+    """sktime's pandas panels (nested DataFrame, pd-multiindex) as a list of series;
+    anything else unchanged."""
+    if is_nested_frame(X):
+        return nested_frame_to_list(X)
+    if is_multiindex_panel(X):
+        return multiindex_to_list(X)
+    return X
 
 
 def check_series(X, *, min_samples=1):
@@ -238,7 +270,8 @@ def to_output(values, lengths, layout):
 
 
 def _is_frame(obj):
-    return hasattr(obj, "columns") and hasattr(obj, "iloc") and not is_nested_frame(obj)
+    return (hasattr(obj, "columns") and hasattr(obj, "iloc") and not is_nested_frame(obj)
+            and not is_multiindex_panel(obj))
 
 
 def like_input(X_in, y_in, X_out, y_out):

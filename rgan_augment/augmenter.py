@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import persistence
 from ._data import (ChannelScaler, SeriesLayout, check_labels, check_n_samples, check_series,
-                    is_nested_frame, like_input, nan_padding_hint, nested_frame_to_list, to_output)
+                    like_input, nan_padding_hint, panel_frame_to_list, to_output)
 from ._strategy import resolve_sampling_strategy
 from ._filter import ClassFilter
 from ._cycles import detect_cycle
@@ -486,8 +486,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         """Train the GAN on series X, conditioned on labels y (unconditional if None)."""
         with self._all_or_nothing():
             self._check_params()
-            if is_nested_frame(X):  # sktime's nested DataFrame: a list of series, read as such
-                X = nested_frame_to_list(X)
+            X = panel_frame_to_list(X)  # sktime's pandas panels: read as a list of series
             values, lengths, layout = self._validate_X(X, reset=True)
             if y is not None:
                 y = check_labels(y, values.shape[0])
@@ -1005,8 +1004,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         X_in, y_in = X, y
         with self._all_or_nothing():
             self._check_params()
-            if is_nested_frame(X):  # sktime's nested DataFrame: a list of series, read as such
-                X = nested_frame_to_list(X)
+            X = panel_frame_to_list(X)  # sktime's pandas panels: read as a list of series
             values, lengths, layout = self._validate_X(X, reset=True)
             y = check_labels(y, values.shape[0])
             # resolved before training, so that a bad strategy fails at once

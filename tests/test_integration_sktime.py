@@ -66,3 +66,33 @@ def test_unequal_length_refused_when_the_classifier_cannot():
     knn = KNeighborsTimeSeriesClassifier(n_neighbors=1, distance="euclidean")
     clf = SktimeAugmentedClassifier(knn, RecurrentGANAugmenter(**TINY))
     assert clf.get_tag("capability:unequal_length") is knn.get_tag("capability:unequal_length")
+
+
+def test_unequal_length_fit_with_such_a_classifier_says_why():
+    """Fitting unequal-length series with a classifier that cannot take them gets a
+    ValueError naming the classifier, not numpy's "all input arrays must have the same
+    shape" from sktime's conversion (sktime only warns for composites)."""
+    rng = np.random.default_rng(0)
+    X = [pd.DataFrame(rng.normal(size=(n, 1)), columns=["a"]) for n in [10] * 12 + [16] * 4]
+    y = np.array(["long"] * 12 + ["short"] * 4)
+    knn = KNeighborsTimeSeriesClassifier(n_neighbors=1, distance="dtw")
+    clf = SktimeAugmentedClassifier(knn, RecurrentGANAugmenter(**TINY))
+    with pytest.raises(ValueError, match="KNeighborsTimeSeriesClassifier cannot handle"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize("unequal", [False, True])
+def test_augmenter_reads_a_pd_multiindex_panel(unequal):
+    """The augmenter itself takes sktime's pd-multiindex panel (it used to read every
+    time point as a series: "X has 40 series, y has 8 labels"): the same series as
+    sktime's own conversion, and a list of arrays back, originals first."""
+    rng = np.random.default_rng(0)
+    lengths = [5, 6, 5, 6, 5, 7, 5, 6] if unequal else [5] * 8
+    frames = [pd.DataFrame(rng.normal(size=(n, 2)), columns=["a", "b"]) for n in lengths]
+    panel = convert_to(frames, to_type="pd-multiindex")
+    y = np.array(["x"] * 6 + ["z"] * 2)
+    X_res, y_res = RecurrentGANAugmenter(**TINY).fit_resample(panel, y)
+    assert isinstance(X_res, list) and len(X_res) == 12 and list(y_res[8:]) == ["z"] * 4
+    for got, frame in zip(X_res[:8], frames):
+        np.testing.assert_array_equal(got, frame.to_numpy().T)
+    assert all(s.shape[0] == 2 and np.isfinite(s).all() for s in X_res[8:])
