@@ -62,6 +62,10 @@ def read_data(path, labels=None, label_column=None):
                     raise CLIError(f"{path} has no column {label_column!r}; columns: "
                                    f"{list(frame.columns)[:10]}...")
                 y = frame.pop(label_column).to_numpy()
+            text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+            if text:  # most often the labels: say how to pass them
+                raise CLIError(f"{path} has non-numeric column(s) {text[:3]}; if one holds the "
+                               f"labels, pass --label-column {text[0]}.")
             X = frame.to_numpy(dtype=float)
         else:
             raise CLIError(f"unsupported data file type {suffix!r}: use .ts, .npy, .npz or .csv.")
@@ -294,9 +298,16 @@ def cmd_evaluate(args):
 
     aug = load_model(args.model)
     X, y = read_data(args.real, args.labels, args.label_column)
-    X = np.asarray(X, dtype=float)
+    try:
+        X = np.asarray(X, dtype=float)
+    except ValueError:
+        raise CLIError(f"{args.real}: evaluate takes equal-length series (one array).") from None
     if X.ndim == 2:
         X = X[:, None, :]
+    model_shape = (aug.n_channels_, aug.n_timepoints_)
+    if X.ndim != 3 or X.shape[1:] != model_shape:
+        raise CLIError(f"{args.real} holds series of shape {X.shape[1:]} (channels, steps); the "
+                       f"model draws {model_shape}.")
     report = {}
     if aug.classes_ is not None:
         if y is None:

@@ -132,8 +132,10 @@ def load_npz(path):
     except FileNotFoundError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"{path} is not a readable rgan-augment model file "
-                             f"(truncated or corrupted: {exc}).") from None
+        # numpy reads a file that is no archive as a pickle and, refusing it, suggests
+        # loading it unsafely: advice never to pass on for a model file
+        why = "not an .npz archive" if "pickle" in str(exc) else f"truncated or corrupted: {exc}"
+        raise ModelFileError(f"{path} is not a readable rgan-augment model file ({why}).") from None
     if document.get("format") != FORMAT:
         raise ModelFileError(f"{path} is not an rgan-augment model file (format "
                              f"{document.get('format')!r}).")

@@ -108,6 +108,9 @@ def test_fit_takes_any_estimator_parameter(files):
     (["sample", "{d}/model.npz", "{d}/o.npy", "--n", "3", "--label", "triangle"], "unknown label"),
     (["sample", "{d}/model.npz", "{d}/o.npy", "--n", "0", "--label", "saw"], "positive integer"),
     (["info", "{d}/bad.npz"], "could not load model"),
+    (["info", "{d}/bad.npz"], "not an .npz archive"),  # never numpy's "load it unsafely"
+    (["fit", "{d}/data.csv", "{d}/m.npz"], "pass --label-column cls"),
+    (["evaluate", "{d}/model.npz", "{d}/wide.npz"], "the model draws (1, 16)"),
     (["fit", "{d}/data.npz", "{d}/m.pkl", "--n-steps", "2", "--verbose", "0"], "model files end in"),
     (["fit", "{d}/data.npz", "{d}/m.npz", "--params", "{{nope"], "not valid JSON"),
     (["fit", "{d}/data.npz", "{d}/m.npz", "--params", "[1]"], "must be a JSON object"),
@@ -117,6 +120,7 @@ def test_fit_takes_any_estimator_parameter(files):
 ])
 def test_bad_files_and_arguments_exit_nonzero(files, args, message):
     (files / "bad.npz").write_bytes(b"garbage")
+    np.savez(files / "wide.npz", X=np.zeros((4, 3, 16)), y=np.array(["saw", "sine"] * 2))
     if not (files / "model.npz").exists():
         run("fit", files / "data.npz", files / "model.npz", *FAST)
     proc = run(*[a.format(d=files) for a in args], ok=False)
