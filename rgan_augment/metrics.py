@@ -216,6 +216,9 @@ def mmd_score(real, synthetic):
     distance. Cheap: the augmenter uses it to choose its checkpoint.
     """
     real, synth = _as_3d(real, "real"), _as_3d(synthetic, "synthetic")
+    if real.shape[1:] != synth.shape[1:]:
+        raise ValueError(f"real and synthetic series differ in shape: {real.shape[1:]} vs "
+                         f"{synth.shape[1:]} (channels, time points).")
     mean = real.mean(axis=(0, 2), keepdims=True)
     std = real.std(axis=(0, 2), keepdims=True)
     std[std == 0] = 1.0

@@ -64,6 +64,10 @@ def test_roughness_weight_from_the_data_and_wiggles_cost_mmd():
 def test_metrics_reject_mismatched_shapes():
     with pytest.raises(ValueError, match="differ in shape"):
         discriminative_score(REAL, REAL[:, :2], n_steps=1)
+    with pytest.raises(ValueError, match="differ in shape"):  # was numpy's broadcast error
+        mmd_score(REAL, REAL[:, :2])
+    with pytest.raises(ValueError, match="differ in shape"):
+        mmd_score(REAL, REAL[:, :, :10])
 
 
 def _cut(X, seed):
