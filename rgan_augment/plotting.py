@@ -11,6 +11,7 @@ Each returns the matplotlib Figure; pass ``path`` to save a PNG as well.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 from ._data import check_series
 
@@ -40,10 +41,16 @@ def _finish(fig, path):
 def plot_real_vs_synthetic(augmenter, X, y=None, *, n_per_class=8, channel=0, path=None,
                            random_state=0):
     """Top row: real series of each class; bottom row: synthetic ones of that class."""
-    plt = _plt()
+    check_is_fitted(augmenter, "generator_")
     values, lengths, _ = check_series(X)
     classes = [None] if augmenter.classes_ is None else list(augmenter.classes_)
     y = None if y is None else np.asarray(y)
+    if classes != [None] and (y is None or y.shape != (len(values),)):
+        raise ValueError("This augmenter is conditional: pass y, one label per series of X, "
+                         "to show the real series of each class.")
+    if not (isinstance(channel, (int, np.integer)) and 0 <= channel < values.shape[1]):
+        raise ValueError(f"channel must be an integer in [0, {values.shape[1]}); got {channel!r}.")
+    plt = _plt()
     fig, axes = plt.subplots(2, len(classes), figsize=(4 * len(classes), 5), squeeze=False,
                              sharey=True)
     for j, label in enumerate(classes):
@@ -94,6 +101,7 @@ def plot_embedding(real, synthetic, *, method="pca", path=None, random_state=0, 
 
 def plot_training(augmenter, *, path=None):
     """Discriminator and generator losses and the validation score per evaluation."""
+    check_is_fitted(augmenter, "history_")
     plt = _plt()
     h = augmenter.history_
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))

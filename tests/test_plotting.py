@@ -36,3 +36,17 @@ def test_embedding_rejects_unknown_method(fitted):
     aug, X, _ = fitted
     with pytest.raises(ValueError, match="pca"):
         plot_embedding(X, X, method="umap")
+
+
+def test_bad_arguments_get_clear_errors(fitted):
+    from sklearn.exceptions import NotFittedError
+
+    aug, X, y = fitted
+    with pytest.raises(NotFittedError):
+        plot_real_vs_synthetic(RecurrentGANAugmenter(), X, y)
+    with pytest.raises(NotFittedError):
+        plot_training(RecurrentGANAugmenter())
+    with pytest.raises(ValueError, match="pass y"):  # used to draw no real series silently
+        plot_real_vs_synthetic(aug, X)
+    with pytest.raises(ValueError, match="channel must be"):  # was numpy's IndexError
+        plot_real_vs_synthetic(aug, X, y, channel=3)
