@@ -73,11 +73,17 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         augmenter = RecurrentGANAugmenter() if self.augmenter is None else self.augmenter
         if not hasattr(augmenter, "fit_resample"):
             raise TypeError(f"augmenter must have a fit_resample method; got {type(augmenter).__name__}.")
+        if not hasattr(self.classifier, "fit"):
+            raise TypeError("classifier must be a scikit-learn classifier; got "
+                            f"{type(self.classifier).__name__}.")
         # fitted into locals and assigned at the end: a failed or interrupted refit
         # leaves the previous augmenter_ and classifier_ together, never a mix
         fitted_augmenter = clone(augmenter)
         X_res, y_res = fitted_augmenter.fit_resample(X, y)
         classifier = clone(self.classifier).fit(X_res, y_res)
+        if not hasattr(classifier, "classes_"):
+            raise TypeError(f"classifier must be a classifier: the fitted "
+                            f"{type(classifier).__name__} has no classes_ (a regressor?).")
         self.augmenter_, self.classifier_ = fitted_augmenter, classifier
         self.classes_ = classifier.classes_
         n_features = getattr(fitted_augmenter, "n_features_in_", None)

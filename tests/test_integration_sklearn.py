@@ -67,3 +67,16 @@ def test_default_augmenter_and_bad_augmenter(imbalanced):
     assert model.augmenter is None
     with pytest.raises(TypeError, match="fit_resample"):
         AugmentedClassifier(LogisticRegression(), augmenter=StandardScaler()).fit(*imbalanced)
+
+
+def test_not_a_classifier_gets_a_clear_error_and_no_fitted_state():
+    from sklearn.linear_model import LinearRegression
+
+    X, y = sine_vs_sawtooth(n_per_class=10, length=12, n_minority=4)
+    aug = RecurrentGANAugmenter(n_steps=2, hidden_size=8, random_state=0)
+    model = AugmentedClassifier(LinearRegression(), aug)
+    with pytest.raises(TypeError, match="has no classes_"):  # was AttributeError
+        model.fit(X[:, 0], (y == "saw").astype(int))
+    assert not hasattr(model, "classifier_") and not hasattr(model, "augmenter_")
+    with pytest.raises(TypeError, match="must be a scikit-learn classifier"):
+        AugmentedClassifier(None, aug).fit(X[:, 0], y)
