@@ -70,6 +70,11 @@ def encode_labels(classes):
     if classes is None:
         return None
     kind = classes.dtype.kind
+    if kind == "O":  # labels from pandas or object arrays: strings or numbers, kept as objects
+        values = [v.item() if isinstance(v, np.generic) else v for v in classes.tolist()]
+        if all(isinstance(v, str) for v in values) or all(
+                isinstance(v, (bool, int, float)) for v in values):
+            return {"dtype": classes.dtype.str, "values": values}
     if kind not in "biufU":
         raise TypeError(
             "The safe format stores labels of type bool, int, float or str; these classes_ "

@@ -208,3 +208,22 @@ def test_new_file_gets_the_usual_permissions(tmp_path, fitted):
     finally:
         os.umask(umask)
     assert (path.stat().st_mode & 0o777) == 0o644  # not mkstemp's private 0o600
+
+
+@pytest.mark.parametrize("labels", ["pandas strings", "categorical", "object ints"])
+def test_safe_format_takes_labels_from_pandas_and_object_arrays(tmp_path, labels):
+    """y from pandas (or any object array) gives object classes_; the safe format used to
+    refuse them ('use joblib'), though they are plain strings or numbers."""
+    import pandas as pd
+
+    X, y = sine_vs_sawtooth(n_per_class=10, length=12, n_minority=5)
+    y_in = {"pandas strings": pd.Series(y), "categorical": pd.Series(pd.Categorical(y)),
+            "object ints": (y == "saw").astype(int).astype(object)}[labels]
+    aug = RecurrentGANAugmenter(**TINY).fit(X, y_in)
+    assert aug.classes_.dtype == object
+    aug.save(tmp_path / "m.npz")
+    back = RecurrentGANAugmenter.load(tmp_path / "m.npz")
+    assert back.classes_.tolist() == aug.classes_.tolist() and back.classes_.dtype == object
+    label = aug.classes_[0]
+    np.testing.assert_array_equal(back.sample(3, label, random_state=2),
+                                  aug.sample(3, label, random_state=2))
