@@ -10,6 +10,7 @@ sampler checks all apply) and accepts 3D time-series arrays.
 
 from __future__ import annotations
 
+import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from sklearn.base import clone
@@ -78,4 +79,12 @@ class GANOverSampler(BaseOverSampler):
     def _fit_resample(self, X, y):
         augmenter = RecurrentGANAugmenter() if self.augmenter is None else self.augmenter
         self.augmenter_ = clone(augmenter).fit(X, y)
-        return self.augmenter_._append_synthetic(X, y, self.sampling_strategy_)
+        X_res, y_res = self.augmenter_._append_synthetic(X, y, self.sampling_strategy_)
+        if isinstance(X_res, list):
+            # imbalanced-learn gives a list input its output back with ``.tolist()``: an
+            # object array of the series, so that the list comes back as a list of arrays
+            holder = np.empty(len(X_res), dtype=object)
+            for i, series in enumerate(X_res):
+                holder[i] = series
+            X_res = holder
+        return X_res, y_res

@@ -67,3 +67,18 @@ def test_pandas_in_pandas_out_as_smote(sampler):
     # arrays in, arrays out: nothing changes for them
     X_arr, y_arr = sampler.fit_resample(X[:, 0], y)
     assert isinstance(X_arr, np.ndarray) and isinstance(y_arr, np.ndarray)
+
+
+def test_over_sampler_takes_a_list_of_unequal_length_series():
+    """A list in, a list of (n_channels, length) arrays out, originals first (it used to
+    fail in imbalanced-learn's output conversion: "'list' object has no attribute
+    'tolist'")."""
+    rng = np.random.default_rng(0)
+    series = [rng.normal(size=(2, n)) for n in rng.integers(6, 14, size=20)]
+    y = np.array(["a"] * 15 + ["b"] * 5)
+    X_res, y_res = GANOverSampler(augmenter=RecurrentGANAugmenter(**TINY)).fit_resample(series, y)
+    assert isinstance(X_res, list) and len(X_res) == len(y_res) == 30
+    assert all(np.array_equal(a, b) for a, b in zip(X_res, series))
+    assert all(isinstance(s, np.ndarray) and s.shape[0] == 2 and np.isfinite(s).all()
+               for s in X_res[20:])
+    assert {s.shape[1] for s in X_res[20:]} <= {s.shape[1] for s in series[15:]}
