@@ -353,9 +353,9 @@ class ChannelScaler:
         return self
 
 
-def check_n_samples(n_samples):
+def check_n_samples(n_samples, name="n_samples"):
     if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral):
-        raise TypeError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        raise TypeError(f"{name} must be a positive integer; got {n_samples!r}.")
     if n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer; got {n_samples}.")
+        raise ValueError(f"{name} must be a positive integer; got {n_samples}.")
     return int(n_samples)

@@ -812,7 +812,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         """
         check_is_fitted(self, "generator_")
         n_samples = check_n_samples(n_samples)
-        batch_size = check_n_samples(batch_size)
+        batch_size = check_n_samples(batch_size, "batch_size")
         y_arr = None if y is None else np.asarray(y)
         if y_arr is not None and y_arr.ndim == 1 and len(y_arr) != n_samples:
             raise ValueError(f"y must be one label or one label per sample ({n_samples}); "

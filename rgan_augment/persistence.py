@@ -107,6 +107,10 @@ def atomic_write(path):
     atomic) and is removed on failure."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):  # else the rename would name the temporary file, not the target
+        raise IsADirectoryError(f"{path} is a folder; give a file name to write to.")
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"no such folder to write {os.path.basename(path)} into: {folder}")
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -127,6 +127,8 @@ def test_sample_labels_and_errors(toy):
     for bad in (2.5, "3", True):
         with pytest.raises(TypeError, match="positive integer"):
             aug.sample(bad, "sine")
+    with pytest.raises(ValueError, match="batch_size must be"):  # it said n_samples
+        next(aug.sample_batches(5, "sine", batch_size=0))
 
 
 def test_unconditional_model(toy):

@@ -227,3 +227,11 @@ def test_safe_format_takes_labels_from_pandas_and_object_arrays(tmp_path, labels
     label = aug.classes_[0]
     np.testing.assert_array_equal(back.sample(3, label, random_state=2),
                                   aug.sample(3, label, random_state=2))
+
+
+def test_save_to_a_folder_or_into_a_missing_one_says_so(tmp_path, fitted):
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        fitted.save(tmp_path)
+    with pytest.raises(FileNotFoundError, match="no such folder"):
+        fitted.save(tmp_path / "missing" / "m.npz")
+    assert list(tmp_path.iterdir()) == []  # no temporary file left anywhere near
