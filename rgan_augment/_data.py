@@ -269,11 +269,6 @@ def to_output(values, lengths, layout):
     return out
 
 
-def _is_frame(obj):
-    return (hasattr(obj, "columns") and hasattr(obj, "iloc") and not is_nested_frame(obj)
-            and not is_multiindex_panel(obj))
-
-
 def like_input(X_in, y_in, X_out, y_out):
     """``fit_resample``'s output in the containers the user passed, as imbalanced-learn
     gives them back: a pandas DataFrame X (one column per time point) stays a DataFrame
@@ -282,7 +277,9 @@ def like_input(X_in, y_in, X_out, y_out):
     Anything else is returned as computed. Column dtypes follow the float output
     (integer columns come back as float64, as for arrays)."""
     index = None
-    if _is_frame(X_in) and not isinstance(X_out, list):
+    # sktime's pandas panels come back as lists (read as lists of series), so a frame X
+    # whose output is an array is the plain one-column-per-time-point kind
+    if hasattr(X_in, "columns") and not isinstance(X_out, list):
         import pandas as pd
 
         X_out = pd.DataFrame(X_out, columns=X_in.columns)
@@ -290,7 +287,7 @@ def like_input(X_in, y_in, X_out, y_out):
     if hasattr(y_in, "iloc"):
         import pandas as pd
 
-        if _is_frame(y_in):  # a one-column frame (check_labels accepted it)
+        if hasattr(y_in, "columns"):  # a one-column frame (check_labels accepted it)
             y_out = pd.DataFrame({y_in.columns[0]: y_out}, index=index).astype(
                 {y_in.columns[0]: y_in.dtypes.iloc[0]})
         else:

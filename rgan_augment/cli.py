@@ -271,11 +271,9 @@ class NpyStream:
         if exc_type is None and self.written != self.n:
             exc_type = RuntimeError
             exc = RuntimeError(f"{self.written} of {self.n} rows written")
-        try:  # atomic_write replaces the file on success, removes the temporary one else
-            self._target.__exit__(exc_type, exc, tb)
-        except RuntimeError as err:
-            if err is not exc:
-                raise
+        # atomic_write replaces the file on success, removes the temporary one else (an
+        # exception thrown into it comes back as False, not raised again)
+        self._target.__exit__(exc_type, exc, tb)
         return False
 
 
