@@ -113,9 +113,12 @@ def acsf1(lines, params):
         pred = judge.predict(rocket.transform(noisy))
         per = ", ".join(f"{c}: {np.mean(pred[y_test == c] == c):.1f}" for c in aug.classes_)
         sensitivity.append(f"| {sd} | {np.mean(pred == y_test):.2f} | {per} |")
+    unit = aug.cycle_length_ if aug.cycles_folded_ else 1
+    folding = f"folded by its {unit}-step cycle, " if aug.cycles_folded_ else ""
     lines += ["## ACSF1 (1,460 steps, 10 classes, 100 training series)", "",
-              f"Fit: {fit_s:.1f} s (target < 180 s), chunk_length {aug.config_.chunk} "
-              f"({aug.config_.n_chunks} recurrent steps), {aug.n_steps_} steps.",
+              f"Fit: {fit_s:.1f} s (target < 180 s), {folding}{aug.config_.chunk * unit} steps "
+              f"per recurrent step ({aug.config_.n_chunks} recurrent steps), {aug.n_steps_} "
+              "training steps.",
               "Fidelity per class (MiniRocket + ridge trained on real): "
               + ", ".join(f"{c}: {v:.2f}" for c, v in fids.items()),
               f"Mean fidelity {np.mean(list(fids.values())):.3f}, min {min(fids.values()):.3f}.", "",

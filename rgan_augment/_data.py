@@ -326,13 +326,17 @@ class ChannelScaler:
     def transform(self, values):
         return (values - self.mean_[None, :, None]) / self._divisor()[None, :, None]
 
-    def inverse_transform(self, scaled):
+    def inverse_transform(self, scaled, clip=True):
         out = scaled * self.scale_[None, :, None] + self.mean_[None, :, None]
-        # keep synthetic values within a margin of the range seen in training
-        span = self.data_max_ - self.data_min_
-        lo = self.data_min_ - 0.25 * span
-        hi = self.data_max_ + 0.25 * span
+        if not clip:
+            return out
+        lo, hi = self.clip_bounds()
         return np.clip(out, lo[None, :, None], hi[None, :, None])
+
+    def clip_bounds(self):
+        """Synthetic values are kept within a quarter of the training range beyond it."""
+        span = self.data_max_ - self.data_min_
+        return self.data_min_ - 0.25 * span, self.data_max_ + 0.25 * span
 
     def scaled_bounds(self):
         """The training range in scaled units, per channel (for clipping the generator)."""

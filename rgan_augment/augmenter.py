@@ -28,11 +28,12 @@ from ._data import (ChannelScaler, SeriesLayout, check_labels, check_n_samples, 
 from ._strategy import resolve_sampling_strategy
 from ._filter import ClassFilter
 from ._cycles import detect_cycle
+from ._folding import fold, fold_steps, folded_lengths, unfold, unfold_steps
 from ._series_norm import detect_znorm, znormalise
 from ._series_scale import detect_scale_spread, unit_scales
 from ._smoothing import class_widths, gaussian_smooth
 from .gan.training import (PRECISIONS, GANConfig, autocast, autocast_dtype, draw, resolve_device,
-                           roughness_weight, train_gan)
+                           roughness_weight, step_mask, train_gan)
 
 try:  # scikit-learn >= 1.9: report per-evaluation progress to sklearn.callback callbacks
     from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -59,7 +60,7 @@ _CALIBRATION_CAP = 1024  # series per class that the roughness calibration compa
 # detected": what a model pickled before them gets on load (and samples as before with)
 _FITTED_SINCE = {"class_filter_": None, "smoothing_sigma_": None, "znorm_channels_": None,
                  "znorm_ddof_": None, "cycle_length_": 0, "cycle_sigma_": None,
-                 "series_scale_channels_": None, "series_scales_": None}
+                 "series_scale_channels_": None, "series_scales_": None, "cycles_folded_": False}
 # The class filter: a draw is kept once its margin for its class (the ridge's own-class
 # score minus the best other score; its targets are +-1, so 2 is a perfect fit) exceeds
 # _FILTER_MARGIN; otherwise it is drawn again, and after _FILTER_DRAWS draws the one
@@ -189,7 +190,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         Hidden units of the recurrent layers. 'auto': 64, or 128 when each recurrent
         step emits more than 8 time steps (``chunk_length`` above 8: series longer than
         256 steps with the automatic chunk), since one hidden state then has to
-        describe a long stretch of the series. Measured with weight averaging, seed 0:
+        describe a long stretch of the series (for folded cycles, ``fold_cycles``: the
+        data steps a recurrent step covers, chunk x cycle). Measured with weight
+        averaging, seed 0:
         OSULeaf (427 steps, chunk 14) fidelity 0.57 -> 0.82, fit 70 -> 107-125 s;
         ACSF1 (1,460 steps, chunk 46) 0.46 -> 0.62, fit 100 -> 168-186 s (two runs each,
         float32; 108-119 s with ``precision='bfloat16'``).
@@ -202,7 +205,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         Size of the fresh noise fed at every recurrent step.
     chunk_length : int or 'auto', default='auto'
         Time steps emitted per recurrent step. 'auto' keeps the recurrence at most 32
-        steps long (``ceil(n_timepoints / 32)``), so long series train fast.
+        steps long (``ceil(n_timepoints / 32)``), so long series train fast. For
+        folded cycles (``fold_cycles``) a recurrent step emits whole cycles: 'auto'
+        counts the folded length, a number is rounded up to whole cycles
+        (``config_.chunk`` is then in cycles).
     loss : {'ns', 'hinge', 'lsgan'}, default='ns'
         Adversarial objective: non-saturating, hinge or least squares.
     feature_matching : float, default=1.0
@@ -254,7 +260,18 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         Data that repeat an exact cycle (``cycle_length_``, found in the training
         series; e.g. mains-powered appliances) also get a smoothing *across* cycles
         (``cycle_sigma_``) calibrated the same way on the mean change over one cycle:
-        on ACSF1 (a 4-step cycle) it lifted class 9's fidelity from 0.00 to 0.98.
+        on ACSF1 (a 4-step cycle) it lifted class 9's fidelity from 0.00 to 0.98. With
+        ``fold_cycles`` (the default) such data are folded instead, and the step-to-step
+        smoothing of the folded series already runs across cycles.
+    fold_cycles : bool, default=True
+        Where the training series repeat an exact cycle of P steps (``cycle_length_``),
+        the networks see each channel as P channels, one per phase of the cycle, at 1/P
+        of the length (``cycles_folded_``; step k of channel c * P + p is step k * P + p
+        of channel c); draws are unfolded, cut to their drawn lengths and z-normalised
+        (``preserve_znorm``) over the data's own steps. The recurrence, the
+        discriminator's differences and the roughness matching then run from one cycle
+        to the next, where such data change slowly, instead of from phase to phase.
+        Data without an exact cycle are not affected.
     scale_series : bool, default=True
         Where the training series of a channel differ in size by orders of magnitude
         (90th / 10th percentile of the per-series root mean square above 1,000, as in
@@ -337,10 +354,15 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         series that draws are multiplied by.
     cycle_length_ : int
         The exact cycle (in steps) that the training series share, 0 for none (or with
-        ``match_roughness=False``); see :func:`rgan_augment._cycles.detect_cycle`.
+        ``match_roughness=False`` and ``fold_cycles=False``); see
+        :func:`rgan_augment._cycles.detect_cycle`.
+    cycles_folded_ : bool
+        Whether the networks see the series folded by ``cycle_length_`` (see
+        ``fold_cycles``); ``smoothing_sigma_`` then has ``n_channels * cycle_length_``
+        columns (channel c's phase p in column c * cycle_length_ + p).
     cycle_sigma_ : ndarray of shape (n_classes, n_channels) or None
         Width (in cycles) of the smoothing across cycles per class and channel, applied
-        after ``smoothing_sigma_``; None when there is no cycle.
+        after ``smoothing_sigma_``; None when there is no cycle or it is folded.
     znorm_channels_, znorm_ddof_ : ndarray of shape (n_channels,) or None
         The channels on which every training series was z-normalised (bool) and the
         degrees of freedom of their standard deviation (0 or 1); each draw is
@@ -364,7 +386,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                  latent_dim=16, noise_dim=8, chunk_length="auto", loss="ns",
                  feature_matching=1.0, class_loss=5.0, mmd_loss=1.0, conditioning="example",
                  filter_samples=True, match_roughness=True, preserve_znorm=True, scale_series=True,
-                 ema_decay=0.98, n_steps="auto", batch_size=64, learning_rate=2e-3, max_time=None,
+                 fold_cycles=True, ema_decay=0.98, n_steps="auto", batch_size=64, learning_rate=2e-3, max_time=None,
                  device="auto", precision="auto", random_state=None, verbose=0):
         self.sampling_strategy = sampling_strategy
         self.cell = cell
@@ -382,6 +404,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         self.match_roughness = match_roughness
         self.preserve_znorm = preserve_znorm
         self.scale_series = scale_series
+        self.fold_cycles = fold_cycles
         self.ema_decay = ema_decay
         self.n_steps = n_steps
         self.batch_size = batch_size
@@ -410,7 +433,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                 raise ValueError(f"{name} must be a positive integer"
                                  f"{' or auto' if auto else ''}; got {value!r}.")
 
-        for name in ("filter_samples", "match_roughness", "preserve_znorm", "scale_series"):
+        for name in ("filter_samples", "match_roughness", "preserve_znorm", "scale_series",
+                     "fold_cycles"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False; got {getattr(self, name)!r}.")
         if self.conditioning not in ("example", "label"):
@@ -524,17 +548,31 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                 values = values / divisors[:, :, None]  # a copy: the caller's X is untouched
                 self.series_scale_channels_ = flags
                 self.series_scales_ = [divisors[codes == c] for c in range(codes.max() + 1)]
-        self.scaler_ = ChannelScaler().fit(values, lengths)
         self.znorm_channels_ = self.znorm_ddof_ = None
-        if self.preserve_znorm:
+        if self.preserve_znorm:  # on the series as given (a folded series is not z-normalised)
             flags, ddof = detect_znorm(values, lengths)
             if flags.any():
                 self.znorm_channels_, self.znorm_ddof_ = flags, ddof
+        self.cycle_length_ = detect_cycle(values, lengths) \
+            if self.match_roughness or self.fold_cycles else 0
+        self.cycles_folded_ = bool(self.fold_cycles and self.cycle_length_)
+        series_lengths = lengths  # in the data's own steps (the z-normalisation's)
+        if self.cycles_folded_:  # the networks see one channel per phase of the cycle
+            values = fold(values, lengths, self.cycle_length_)
+            lengths = folded_lengths(lengths, self.cycle_length_)
+            n_channels, n_timepoints = values.shape[1], values.shape[2]
+        self.scaler_ = ChannelScaler().fit(values, lengths)
         scaled = self.scaler_.transform(values)
-        chunk = _auto_chunk(n_timepoints) if self.chunk_length == "auto" else int(self.chunk_length)
+        if self.chunk_length == "auto":
+            chunk = _auto_chunk(n_timepoints)
+        elif self.cycles_folded_:  # given in the data's steps: whole cycles, rounded up
+            chunk = -(-int(self.chunk_length) // self.cycle_length_)
+        else:
+            chunk = int(self.chunk_length)
         chunk = min(chunk, n_timepoints)
         n_steps = _auto_steps(n) if self.n_steps == "auto" else int(self.n_steps)
-        hidden = _auto_hidden(chunk) if self.hidden_size == "auto" else int(self.hidden_size)
+        covered = chunk * (self.cycle_length_ if self.cycles_folded_ else 1)  # data steps
+        hidden = _auto_hidden(covered) if self.hidden_size == "auto" else int(self.hidden_size)
         device = resolve_device(self.device)
         precision = "float32" if autocast_dtype(device, self.precision) is None else "bfloat16"
         config = GANConfig(
@@ -603,10 +641,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         self.generator_.eval()
         self.generator_.to(device)
         self.smoothing_sigma_ = self.cycle_sigma_ = None
-        self.cycle_length_ = detect_cycle(values, lengths) if self.match_roughness else 0
         if self.match_roughness:
             self.smoothing_sigma_, self.cycle_sigma_ = self._calibrate_smoothing(
-                padded[:, :n_timepoints], lengths, codes, seed)
+                padded[:, :n_timepoints], lengths, codes, seed, series_lengths)
         self.history_ = result.history
         self.best_step_, self.n_steps_ = result.best_step, result.n_steps
         self.best_score_ = result.best_score
@@ -616,13 +653,16 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         self.interrupted_ = result.interrupted
         return self
 
-    def _calibrate_smoothing(self, scaled, lengths, codes, seed, n_draws=512, min_per_class=64):
+    def _calibrate_smoothing(self, scaled, lengths, codes, seed, series_lengths,
+                             n_draws=512, min_per_class=64):
         """Gaussian widths per class and channel that make the generator's draws of each
         class as smooth as that class's training series: float64 array (n_classes,
         n_channels) ((1, n_channels) unconditional), 0 = no smoothing; see
         ``match_roughness``. Returned with the widths across cycles (same shape, in
         cycles; calibrated on the draws after the first smoothing) for data with a
-        ``cycle_length_``, None otherwise.
+        ``cycle_length_``, None otherwise (and for folded cycles: the step-to-step widths
+        then run across cycles already). ``series_lengths``: the lengths in the data's
+        own steps (``lengths`` are the folded ones when ``cycles_folded_``).
 
         Per class, because the generator is rougher on a rare class than on the rest
         (measured, ArrowHead with one class cut to 5 series, 5 seeds: the cut class's
@@ -657,10 +697,11 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         torch_gen = torch.Generator(device="cpu").manual_seed(seed + 3)
         row_codes, row_lengths = codes[rows], lengths[rows]
         with torch.no_grad():
-            draws = self._draw_scaled(row_codes, row_lengths, rng, torch_gen)[:, :t].cpu()
+            draws = self._draw_scaled(row_codes, row_lengths, rng, torch_gen,
+                                      series_lengths[rows])[:, :t].cpu()
         row_lengths = torch.from_numpy(row_lengths)
         sigma = np.zeros((n_classes, scaled.shape[2]), dtype=np.float64)
-        cycle = self.cycle_length_
+        cycle = 0 if self.cycles_folded_ else self.cycle_length_
         cycle_sigma = None if not cycle else np.zeros_like(sigma)
         scaled_t = torch.from_numpy(np.ascontiguousarray(scaled, dtype=np.float32))
         weight = roughness_weight(scaled_t)
@@ -705,8 +746,11 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                              f"classes_ = {self.classes_.tolist()}.") from None
         return codes
 
-    def _draw_scaled(self, codes, lengths, rng, torch_gen):
+    def _draw_scaled(self, codes, lengths, rng, torch_gen, series_lengths=None):
         """One generator pass: scaled series (b, T_padded, C) for class codes, on device.
+
+        ``lengths`` are the networks' (folded when ``cycles_folded_``); the folded
+        draws' z-normalisation runs over ``series_lengths``, the data's own steps.
 
         The pass runs on a batch padded to a bucket size (``_bucket_size``) with copies
         of the first row, cut off afterwards: the CPU backend keeps a plan per input
@@ -736,10 +780,27 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             x = draw(gen, lab, t_len, torch_gen, cfg, clip, ref, ref_len).float()
         x = _smooth_by_class(x, t_len, self.smoothing_sigma_, codes)  # step to step
         x = _smooth_by_class(x, t_len, self.cycle_sigma_, codes, self.cycle_length_)  # cycles
-        if self.znorm_channels_ is not None:
+        if self.znorm_channels_ is not None and self.cycles_folded_:
+            x = self._znormalise_folded(x, series_lengths, pad)
+        elif self.znorm_channels_ is not None:
             x = znormalise(x, t_len, self.znorm_channels_, self.znorm_ddof_, self.scaler_.mean_,
                            self.scaler_.scale_)
         return x[:b]
+
+    def _znormalise_folded(self, x, series_lengths, pad):
+        """Folded draws (b, K, C * P) in the scaler's units, z-normalised per series on
+        the flagged channels of the data over each series' own steps (``series_lengths``
+        without the ``pad`` rows at the end of x), then folded back."""
+        cycle = self.cycle_length_
+        steps = torch.from_numpy(np.concatenate(
+            [series_lengths, np.repeat(series_lengths[:1], pad)])).to(x.device)
+        mean = torch.as_tensor(self.scaler_.mean_, dtype=x.dtype, device=x.device)
+        scale = torch.as_tensor(self.scaler_.scale_, dtype=x.dtype, device=x.device)
+        data = unfold_steps(x * scale + mean, cycle)  # (b, K * P, C)
+        ones = np.ones(data.shape[2])
+        data = znormalise(data, steps, self.znorm_channels_, self.znorm_ddof_, 0 * ones, ones)
+        back = (fold_steps(data, steps, cycle) - mean) / torch.where(scale > 0, scale, 1.0)
+        return back * step_mask((steps + cycle - 1) // cycle, x.shape[1]).unsqueeze(2).to(x.dtype)
 
     def _generate(self, codes, rng, batch=2048):
         """Float64 series (n, C, T) in data units and their lengths, for class codes.
@@ -755,28 +816,34 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         lengths = _pick_per_class(codes, lambda c: self.lengths_by_class_[c], rng)
         torch_gen = torch.Generator(device="cpu").manual_seed(int(rng.randint(0, 2**31 - 1)))
         filt = self.class_filter_
-        out = np.empty((len(codes), self.n_channels_, self.n_timepoints_), dtype=np.float64)
+        folded = self.cycles_folded_  # the networks' steps and channels are the folded ones
+        net_lengths = folded_lengths(lengths, self.cycle_length_) if folded else lengths
+        net_t = self.config_.n_timepoints
+        out = np.empty((len(codes), self.config_.n_channels, net_t), dtype=np.float64)
         with torch.no_grad():
             for start in range(0, len(codes), batch):
                 stop = min(start + batch, len(codes))
-                c_b, l_b = codes[start:stop], lengths[start:stop]
-                x = self._draw_scaled(c_b, l_b, rng, torch_gen)
+                c_b, l_b, s_b = codes[start:stop], net_lengths[start:stop], lengths[start:stop]
+                x = self._draw_scaled(c_b, l_b, rng, torch_gen, s_b)
                 if filt is not None:
                     t_len, t_codes = torch.from_numpy(l_b), torch.from_numpy(c_b)
-                    margin = filt.margin(x[:, : self.n_timepoints_].cpu(), t_len, t_codes)
+                    margin = filt.margin(x[:, :net_t].cpu(), t_len, t_codes)
                     for _ in range(_FILTER_DRAWS - 1):
                         redo = torch.nonzero(margin <= _FILTER_MARGIN).squeeze(1)
                         if len(redo) == 0:
                             break
                         r = redo.numpy()
-                        x_new = self._draw_scaled(c_b[r], l_b[r], rng, torch_gen)
-                        m_new = filt.margin(x_new[:, : self.n_timepoints_].cpu(), t_len[redo],
-                                            t_codes[redo])
+                        x_new = self._draw_scaled(c_b[r], l_b[r], rng, torch_gen, s_b[r])
+                        m_new = filt.margin(x_new[:, :net_t].cpu(), t_len[redo], t_codes[redo])
                         better = m_new > margin[redo]
                         x[redo[better]] = x_new[better.to(x.device)]
                         margin[redo[better]] = m_new[better]
-                x = x[:, : self.n_timepoints_, :].cpu().numpy()
-                out[start:stop] = self.scaler_.inverse_transform(x.transpose(0, 2, 1).astype(np.float64))
+                x = x[:, :net_t, :].cpu().numpy().transpose(0, 2, 1).astype(np.float64)
+                out[start:stop] = self.scaler_.inverse_transform(x, clip=not folded)
+        if folded:  # clipped to each channel's range, not each phase's (z-normalised across)
+            out = unfold(out, self.cycle_length_)[:, :, : self.n_timepoints_]
+            lo, hi = (bound.reshape(self.n_channels_, -1) for bound in self.scaler_.clip_bounds())
+            out = np.clip(out, lo.min(1)[None, :, None], hi.max(1)[None, :, None])
         if self.series_scale_channels_ is not None:  # each draw the size of a real series
             rows = _pick_per_class(
                 codes, lambda c: np.arange(len(self.series_scales_[c]), dtype=np.int64), rng)
@@ -905,6 +972,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         if self.series_scale_channels_ is not None:
             document["series_scale"] = {"channels": self.series_scale_channels_.tolist()}
             data.update({f"series_scales_{c}": a for c, a in enumerate(self.series_scales_)})
+        if self.cycles_folded_:
+            document["fold"] = {"cycle": int(self.cycle_length_)}
         if self.cycle_sigma_ is not None:
             document["cycle"] = {"length": int(self.cycle_length_),
                                  "sigma": np.asarray(self.cycle_sigma_, dtype=float).tolist()}
@@ -948,7 +1017,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             est.series_scale_channels_ = est.series_scales_ = None
             if doc.get("series_scale") is not None:  # absent: none, or an older file
                 flags = _stored_channel_flags(doc["series_scale"]["channels"],
-                                              est.config_.n_channels, "series scales")
+                                              doc["fitted"]["n_channels_"], "series scales")
                 pools = [np.asarray(data[f"series_scales_{c}"], dtype=np.float64)
                          for c in range(len(est.lengths_by_class_))]
                 if not all(a.ndim == 2 and a.shape[1] == len(flags) and len(a) > 0
@@ -964,9 +1033,22 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                         or not np.all(np.isfinite(sigma) & (sigma >= 0)):
                     raise ValueError("the stored cycle smoothing does not fit the configuration")
                 est.cycle_length_, est.cycle_sigma_ = length, sigma
+            est.cycles_folded_ = False
+            data_channels = doc["fitted"]["n_channels_"]  # the networks' when not folded
+            if doc.get("fold") is not None:  # absent: not folded, or an older file
+                length, cfg = doc["fold"]["cycle"], est.config_
+                if not isinstance(length, int) or length < 2 or \
+                        cfg.n_channels != data_channels * length or not \
+                        (cfg.n_timepoints - 1) * length < doc["fitted"]["n_timepoints_"] <= \
+                        cfg.n_timepoints * length:
+                    raise ValueError("the stored cycle folding does not fit the configuration")
+                est.cycle_length_, est.cycles_folded_ = length, True
+            elif (est.config_.n_channels, est.config_.n_timepoints) != (
+                    data_channels, doc["fitted"]["n_timepoints_"]):
+                raise ValueError("the stored networks' series shape is not the data's")
             est.znorm_channels_ = est.znorm_ddof_ = None
             if doc.get("znorm") is not None:  # absent: no such channel, or an older file
-                flags = _stored_channel_flags(doc["znorm"]["channels"], est.config_.n_channels,
+                flags = _stored_channel_flags(doc["znorm"]["channels"], data_channels,
                                               "z-normalisation flags")
                 ddof = np.asarray(doc["znorm"]["ddof"])
                 if ddof.shape != flags.shape or not np.isin(ddof, (0, 1)).all():

@@ -341,6 +341,7 @@ def cmd_info(args):
         "z_normalised_channels": _channels(aug.znorm_channels_),
         "per_series_scale_channels": _channels(aug.series_scale_channels_),
         "cycle_length": int(aug.cycle_length_) or None,
+        "cycles_folded": bool(aug.cycles_folded_),
         "params": {k: repr(v) for k, v in aug.get_params().items()},
     }
     print(json.dumps(info, indent=2))

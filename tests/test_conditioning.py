@@ -138,7 +138,7 @@ def test_filter_redraws_until_a_draw_clears_the_margin():
     by_code = [scaled[torch.as_tensor(y == c)] for c in aug.classes_]
     draws = []
 
-    def stand_in(codes, lengths, rng, torch_gen):
+    def stand_in(codes, lengths, rng, torch_gen, series_lengths=None):
         right = rng.uniform(size=len(codes)) < 0.3
         use = np.where(right, codes, 1 - codes)
         draws.append(len(codes))

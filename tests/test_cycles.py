@@ -1,5 +1,7 @@
 """Cycle matching: detection of an exact shared cycle, smoothing across cycles, and the
-fitted augmenter's widths (saved, loaded, and absent for data without a cycle)."""
+fitted augmenter's widths (saved, loaded, and absent for data without a cycle). The
+smoothing across cycles is what models with ``fold_cycles=False`` use; folded models
+(the default) are tested in test_folding.py."""
 
 import pickle
 
@@ -116,7 +118,8 @@ def _jitter_cycles(monkeypatch, amount):
 def test_fitted_draws_are_as_steady_across_cycles_as_the_data(monkeypatch):
     _jitter_cycles(monkeypatch, amount=0.08)
     X, y = _cyclic(n=40, length=400, period=4, noise=0.02)
-    aug = RecurrentGANAugmenter(**TINY, filter_samples=False, preserve_znorm=False).fit(X, y)
+    aug = RecurrentGANAugmenter(**TINY, filter_samples=False, preserve_znorm=False,
+                                fold_cycles=False).fit(X, y)
     assert aug.cycle_length_ == 4 and aug.cycle_sigma_.shape == (2, 1)
     assert (aug.cycle_sigma_ > 0).all()
 
@@ -127,7 +130,7 @@ def test_fitted_draws_are_as_steady_across_cycles_as_the_data(monkeypatch):
     real = steadiness(X[y == 1])
     assert steadiness(aug.sample(100, 1, random_state=1)) <= 1.5 * real
     rough = RecurrentGANAugmenter(**TINY, filter_samples=False, preserve_znorm=False,
-                                  match_roughness=False).fit(X, y)
+                                  match_roughness=False, fold_cycles=False).fit(X, y)
     assert rough.cycle_length_ == 0 and rough.cycle_sigma_ is None
     assert steadiness(rough.sample(100, 1, random_state=1)) > 2 * real
 
@@ -140,7 +143,7 @@ def test_data_without_a_cycle_get_none():
 
 def _fitted_with_cycle():
     X, y = _cyclic(n=40, length=128, period=4)
-    aug = RecurrentGANAugmenter(**TINY, filter_samples=False).fit(X, y)
+    aug = RecurrentGANAugmenter(**TINY, filter_samples=False, fold_cycles=False).fit(X, y)
     assert aug.cycle_length_ == 4
     aug.cycle_sigma_ = np.array([[1.5], [0.0]])  # widths as a calibration may leave them
     return aug
