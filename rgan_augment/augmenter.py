@@ -60,7 +60,8 @@ _CALIBRATION_CAP = 1024  # series per class that the roughness calibration compa
 # detected": what a model pickled before them gets on load (and samples as before with)
 _FITTED_SINCE = {"class_filter_": None, "smoothing_sigma_": None, "znorm_channels_": None,
                  "znorm_ddof_": None, "cycle_length_": 0, "cycle_sigma_": None,
-                 "series_scale_channels_": None, "series_scales_": None, "cycles_folded_": False}
+                 "series_scale_channels_": None, "series_scales_": None, "cycles_folded_": False,
+                 "filter_scaler_": None}
 # The class filter: a draw is kept once its margin for its class (the ridge's own-class
 # score minus the best other score; its targets are +-1, so 2 is a perfect fit) exceeds
 # _FILTER_MARGIN; otherwise it is drawn again, and after _FILTER_DRAWS draws the one
@@ -271,7 +272,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         (``preserve_znorm``) over the data's own steps. The recurrence, the
         discriminator's differences and the roughness matching then run from one cycle
         to the next, where such data change slowly, instead of from phase to phase.
-        Data without an exact cycle are not affected.
+        The sample filter is trained on, and judges, series in the data's own layout
+        (``filter_scaler_``), as a downstream classifier sees them. Data without an
+        exact cycle are not affected.
     scale_series : bool, default=True
         Where the training series of a channel differ in size by orders of magnitude
         (90th / 10th percentile of the per-series root mean square above 1,000, as in
@@ -360,6 +363,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         Whether the networks see the series folded by ``cycle_length_`` (see
         ``fold_cycles``); ``smoothing_sigma_`` then has ``n_channels * cycle_length_``
         columns (channel c's phase p in column c * cycle_length_ + p).
+    filter_scaler_ : ChannelScaler or None
+        For folded cycles with the sample filter: the per-channel scaling of the
+        filter's input, in the data's own layout; None otherwise.
     cycle_sigma_ : ndarray of shape (n_classes, n_channels) or None
         Width (in cycles) of the smoothing across cycles per class and channel, applied
         after ``smoothing_sigma_``; None when there is no cycle or it is folded.
@@ -557,6 +563,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             if self.match_roughness or self.fold_cycles else 0
         self.cycles_folded_ = bool(self.fold_cycles and self.cycle_length_)
         series_lengths = lengths  # in the data's own steps (the z-normalisation's)
+        series_values = values  # in the data's own layout (the sample filter's)
         if self.cycles_folded_:  # the networks see one channel per phase of the cycle
             values = fold(values, lengths, self.cycle_length_)
             lengths = folded_lengths(lengths, self.cycle_length_)
@@ -621,10 +628,17 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         if context is not None:
             context.call_on_fit_task_end(estimator=self, X=X, y=y)
         self.config_ = config
-        self.class_filter_ = None
+        self.class_filter_ = self.filter_scaler_ = None
         if self.filter_samples and self.classes_ is not None and len(self.classes_) > 1:
+            filter_input, filter_lengths = padded[:, :n_timepoints], lengths
+            if self.cycles_folded_:  # judged in the data's own layout, as a user's classifier
+                self.filter_scaler_ = ChannelScaler().fit(series_values, series_lengths)
+                steps = np.arange(self.n_timepoints_)[None, :] < series_lengths[:, None]
+                filter_input = (self.filter_scaler_.transform(series_values).transpose(0, 2, 1)
+                                * steps[:, :, None]).astype(np.float32)
+                filter_lengths = series_lengths
             self.class_filter_ = ClassFilter(seed=seed).fit(
-                torch.from_numpy(padded[:, :n_timepoints]), torch.from_numpy(lengths),
+                torch.from_numpy(filter_input), torch.from_numpy(filter_lengths),
                 codes, len(self.classes_))
         if config.reference:  # examples to draw from when sampling, at most 512 per class
             keep = np.concatenate([
@@ -802,6 +816,21 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         back = (fold_steps(data, steps, cycle) - mean) / torch.where(scale > 0, scale, 1.0)
         return back * step_mask((steps + cycle - 1) // cycle, x.shape[1]).unsqueeze(2).to(x.dtype)
 
+    def _filter_view(self, x, series_lengths):
+        """Draws (b, T_padded, C) in the scaler's units as the sample filter reads them,
+        on the CPU: the first n_timepoints steps, or for folded cycles unfolded into the
+        data's layout and scaled as the filter's training series were
+        (``filter_scaler_``), zero after each series' end (``series_lengths``)."""
+        if not self.cycles_folded_:
+            return x[:, : self.config_.n_timepoints].cpu()
+        as_t = lambda a: torch.as_tensor(a, dtype=x.dtype, device=x.device)  # noqa: E731
+        f = self.filter_scaler_
+        data = unfold_steps(x * as_t(self.scaler_.scale_) + as_t(self.scaler_.mean_),
+                            self.cycle_length_)[:, : self.n_timepoints_]
+        scaled = (data - as_t(f.mean_)) / as_t(np.where(f.scale_ == 0, 1.0, f.scale_))
+        steps = step_mask(series_lengths.to(x.device), self.n_timepoints_)
+        return (scaled * steps.unsqueeze(2).to(x.dtype)).cpu()
+
     def _generate(self, codes, rng, batch=2048):
         """Float64 series (n, C, T) in data units and their lengths, for class codes.
 
@@ -826,15 +855,16 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                 c_b, l_b, s_b = codes[start:stop], net_lengths[start:stop], lengths[start:stop]
                 x = self._draw_scaled(c_b, l_b, rng, torch_gen, s_b)
                 if filt is not None:
-                    t_len, t_codes = torch.from_numpy(l_b), torch.from_numpy(c_b)
-                    margin = filt.margin(x[:, :net_t].cpu(), t_len, t_codes)
+                    t_len, t_codes = torch.from_numpy(s_b), torch.from_numpy(c_b)
+                    margin = filt.margin(self._filter_view(x, t_len), t_len, t_codes)
                     for _ in range(_FILTER_DRAWS - 1):
                         redo = torch.nonzero(margin <= _FILTER_MARGIN).squeeze(1)
                         if len(redo) == 0:
                             break
                         r = redo.numpy()
                         x_new = self._draw_scaled(c_b[r], l_b[r], rng, torch_gen, s_b[r])
-                        m_new = filt.margin(x_new[:, :net_t].cpu(), t_len[redo], t_codes[redo])
+                        m_new = filt.margin(self._filter_view(x_new, t_len[redo]), t_len[redo],
+                                            t_codes[redo])
                         better = m_new > margin[redo]
                         x[redo[better]] = x_new[better.to(x.device)]
                         margin[redo[better]] = m_new[better]
@@ -980,6 +1010,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         if self.znorm_channels_ is not None:
             document["znorm"] = {"channels": self.znorm_channels_.tolist(),
                                  "ddof": self.znorm_ddof_.tolist()}
+        if self.filter_scaler_ is not None:
+            document["filter_scaler"] = self.filter_scaler_.get_state()
         if self.class_filter_ is not None:
             document["class_filter"], arrays = self.class_filter_.get_state()
             data.update(arrays)
@@ -1054,9 +1086,15 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                 if ddof.shape != flags.shape or not np.isin(ddof, (0, 1)).all():
                     raise ValueError("the stored z-normalisation flags do not fit the configuration")
                 est.znorm_channels_, est.znorm_ddof_ = flags, ddof.astype(np.int64)
-            est.class_filter_ = None
+            est.class_filter_ = est.filter_scaler_ = None
             if doc.get("class_filter") is not None:
                 est.class_filter_ = ClassFilter.from_state(doc["class_filter"], data)
+                if est.cycles_folded_:  # the filter reads the data's own layout
+                    if doc.get("filter_scaler") is None:
+                        raise ValueError("the folded model's filter scaling is missing")
+                    est.filter_scaler_ = ChannelScaler.from_state(doc["filter_scaler"])
+                    if est.filter_scaler_.mean_.shape != (data_channels,):
+                        raise ValueError("the stored filter scaling does not fit the data")
             for k, v in doc["fitted"].items():
                 setattr(est, k, v)
             if "precision_" not in doc["fitted"]:  # a file from before precision existed:

@@ -50,6 +50,7 @@ def test_fit_sample_info_round_trip(files):
     assert info["classes"] == ["saw", "sine"] and info["n_timepoints"] == 16
     assert info["precision"] == "float32"
     assert info["cycle_length"] is None and info["per_series_scale_channels"] is None
+    assert info["cycles_folded"] is False
     assert info["z_normalised_channels"] is None  # sine_vs_sawtooth is not z-normalised
     out = files / "saw.npy"
     run("sample", model, out, "--n", 25, "--label", "saw", "--random-state", 1)

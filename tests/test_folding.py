@@ -80,6 +80,29 @@ def test_cyclic_data_are_folded_and_drawn_in_their_own_layout():
     assert X_res.shape[1:] == (1, 130) and np.bincount(y_res).tolist() == [18, 18]
 
 
+def test_the_filter_reads_draws_in_the_data_layout():
+    """The sample filter is trained on the series as the user gave them (the layout a
+    downstream classifier sees), and reads folded draws converted back to it."""
+    X, y = _cyclic(n=30, length=130, period=4, noise=0.01)
+    rng = np.random.default_rng(2)
+    series = [x[:, :n] for x, n in zip(_znormed(X), rng.integers(110, 131, size=len(X)))]
+    aug = RecurrentGANAugmenter(**TINY).fit(series, y)
+    assert aug.cycles_folded_ and aug.class_filter_ is not None
+    lengths = np.array([s.shape[1] for s in series])
+    padded = np.zeros((len(series), 1, 130))
+    for i, s in enumerate(series):
+        padded[i, :, : s.shape[1]] = s
+    folded = aug.scaler_.transform(fold(padded, lengths, 4))  # as the networks emit
+    net = torch.from_numpy(folded.transpose(0, 2, 1).astype(np.float32))
+    view = aug._filter_view(net, torch.from_numpy(lengths)).numpy()
+    expected = aug.filter_scaler_.transform(padded).transpose(0, 2, 1)
+    expected *= (np.arange(130)[None, :] < lengths[:, None])[:, :, None]
+    np.testing.assert_allclose(view, expected, atol=1e-5)
+    margin = aug.class_filter_.margin(torch.from_numpy(view), torch.from_numpy(lengths),
+                                      torch.from_numpy(y))
+    assert (margin > 0).float().mean() > 0.9  # it knows the training series' classes
+
+
 def test_unequal_lengths_keep_their_class_lengths_and_znorm():
     X, y = _cyclic(n=30, length=160, period=4, noise=0.01)
     rng = np.random.default_rng(3)
@@ -168,6 +191,7 @@ def test_both_formats_keep_the_folding(tmp_path):
     aug.save(path)
     loaded = RecurrentGANAugmenter.load(path)
     assert loaded.cycles_folded_ and loaded.cycle_length_ == 4
+    np.testing.assert_array_equal(loaded.filter_scaler_.mean_, aug.filter_scaler_.mean_)
     np.testing.assert_array_equal(loaded.sample(8, 0, random_state=5), expected)
     buffer = io.BytesIO()
     joblib.dump(aug, buffer)
@@ -175,7 +199,7 @@ def test_both_formats_keep_the_folding(tmp_path):
     np.testing.assert_array_equal(joblib.load(buffer).sample(8, 0, random_state=5), expected)
 
 
-@pytest.mark.parametrize("damage", ["length", "missing", "type"])
+@pytest.mark.parametrize("damage", ["length", "missing", "type", "filter"])
 def test_safe_format_bad_folding(tmp_path, damage):
     path = tmp_path / "aug.npz"
     _folded_model().save(path)
@@ -185,6 +209,8 @@ def test_safe_format_bad_folding(tmp_path, damage):
             doc["fold"]["cycle"] = 3  # the stored networks hold 4 phases per channel
         elif damage == "missing":
             doc.pop("fold")  # the networks' 4 channels would be read as the data's 1
+        elif damage == "filter":
+            doc.pop("filter_scaler")  # the filter could not read the draws
         else:
             doc["fold"]["cycle"] = "4"
 
