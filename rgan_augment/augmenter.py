@@ -62,6 +62,9 @@ _FITTED_SINCE = {"class_filter_": None, "smoothing_sigma_": None, "znorm_channel
                  "znorm_ddof_": None, "cycle_length_": 0, "cycle_sigma_": None,
                  "series_scale_channels_": None, "series_scales_": None, "cycles_folded_": False,
                  "filter_scaler_": None}
+# Parameters added later, with the value that does what a model pickled before them did
+# (``get_params`` and a refit of such a model then behave as its fit did)
+_PARAMS_SINCE = {"fold_cycles": False}
 # The class filter: a draw is kept once its margin for its class (the ridge's own-class
 # score minus the best other score; its targets are +-1, so 2 is a perfect fit) exceeds
 # _FILTER_MARGIN; otherwise it is drawn again, and after _FILTER_DRAWS draws the one
@@ -392,8 +395,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                  latent_dim=16, noise_dim=8, chunk_length="auto", loss="ns",
                  feature_matching=1.0, class_loss=5.0, mmd_loss=1.0, conditioning="example",
                  filter_samples=True, match_roughness=True, preserve_znorm=True, scale_series=True,
-                 fold_cycles=True, ema_decay=0.98, n_steps="auto", batch_size=64, learning_rate=2e-3, max_time=None,
-                 device="auto", precision="auto", random_state=None, verbose=0):
+                 fold_cycles=True, ema_decay=0.98, n_steps="auto", batch_size=64,
+                 learning_rate=2e-3, max_time=None, device="auto", precision="auto",
+                 random_state=None, verbose=0):
         self.sampling_strategy = sampling_strategy
         self.cell = cell
         self.hidden_size = hidden_size
@@ -936,6 +940,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         persistence.check_version(state.pop("_rgan_version", None), "This pickled augmenter")
         blob = state.pop("_generator_bytes", None)
         super().__setstate__(state)
+        for name, value in _PARAMS_SINCE.items():  # pickled before the parameter existed
+            if name not in state:
+                setattr(self, name, value)
         if "generator_" in state:  # fitted before a data check existed: the check found nothing
             for name, default in _FITTED_SINCE.items():
                 if name not in state:
