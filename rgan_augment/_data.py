@@ -320,11 +320,12 @@ class ChannelScaler:
         self.data_max_ = np.where(m, values, -np.inf).max(axis=(0, 2))
         return self
 
-    def _divisor(self):
+    def divisor(self):
+        """What scaled values are divided by: the scale, 1 for a constant channel."""
         return np.where(self.scale_ == 0, 1.0, self.scale_)
 
     def transform(self, values):
-        return (values - self.mean_[None, :, None]) / self._divisor()[None, :, None]
+        return (values - self.mean_[None, :, None]) / self.divisor()[None, :, None]
 
     def inverse_transform(self, scaled, clip=True):
         out = scaled * self.scale_[None, :, None] + self.mean_[None, :, None]
@@ -340,7 +341,7 @@ class ChannelScaler:
 
     def scaled_bounds(self):
         """The training range in scaled units, per channel (for clipping the generator)."""
-        d = self._divisor()
+        d = self.divisor()
         return (self.data_min_ - self.mean_) / d, (self.data_max_ - self.mean_) / d
 
     def get_state(self):

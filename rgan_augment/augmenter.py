@@ -95,6 +95,11 @@ def _smooth_by_class(x, lengths, widths, codes, dilation=1):
     return gaussian_smooth(x, lengths, torch.from_numpy(rows), dilation)
 
 
+def _beside(x, *arrays):
+    """numpy arrays as tensors of x's dtype on x's device."""
+    return (torch.as_tensor(a, dtype=x.dtype, device=x.device) for a in arrays)
+
+
 def _stored_channel_flags(raw, n_channels, what):
     """Per-channel booleans read from a safe-format file, checked."""
     flags = np.asarray(raw)
@@ -785,6 +790,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         if pad:
             codes = np.concatenate([codes, np.repeat(codes[:1], pad)])
             lengths = np.concatenate([lengths, np.repeat(lengths[:1], pad)])
+            if series_lengths is not None:
+                series_lengths = np.concatenate([series_lengths, np.repeat(series_lengths[:1], pad)])
             if rows_ref is not None:
                 rows_ref = np.concatenate([rows_ref, np.repeat(rows_ref[:1], pad)])
         lab = None if self.classes_ is None else torch.from_numpy(codes).to(dev)
@@ -799,26 +806,30 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         x = _smooth_by_class(x, t_len, self.smoothing_sigma_, codes)  # step to step
         x = _smooth_by_class(x, t_len, self.cycle_sigma_, codes, self.cycle_length_)  # cycles
         if self.znorm_channels_ is not None and self.cycles_folded_:
-            x = self._znormalise_folded(x, series_lengths, pad)
+            x = self._znormalise_folded(x, torch.from_numpy(series_lengths).to(x.device))
         elif self.znorm_channels_ is not None:
             x = znormalise(x, t_len, self.znorm_channels_, self.znorm_ddof_, self.scaler_.mean_,
                            self.scaler_.scale_)
         return x[:b]
 
-    def _znormalise_folded(self, x, series_lengths, pad):
+    def _unfolded_data(self, x):
+        """Folded draws (b, K, C * P) in the scaler's units -> (b, K * P, C) in the
+        data's units and layout (a constant channel back to its constant, as
+        ``ChannelScaler.inverse_transform``)."""
+        mean, scale = _beside(x, self.scaler_.mean_, self.scaler_.scale_)
+        return unfold_steps(x * scale + mean, self.cycle_length_)
+
+    def _znormalise_folded(self, x, series_lengths):
         """Folded draws (b, K, C * P) in the scaler's units, z-normalised per series on
-        the flagged channels of the data over each series' own steps (``series_lengths``
-        without the ``pad`` rows at the end of x), then folded back."""
+        the flagged channels of the data over each series' own steps (``series_lengths``,
+        a tensor on x's device), then folded back."""
         cycle = self.cycle_length_
-        steps = torch.from_numpy(np.concatenate(
-            [series_lengths, np.repeat(series_lengths[:1], pad)])).to(x.device)
-        mean = torch.as_tensor(self.scaler_.mean_, dtype=x.dtype, device=x.device)
-        scale = torch.as_tensor(self.scaler_.scale_, dtype=x.dtype, device=x.device)
-        data = unfold_steps(x * scale + mean, cycle)  # (b, K * P, C)
-        ones = np.ones(data.shape[2])
-        data = znormalise(data, steps, self.znorm_channels_, self.znorm_ddof_, 0 * ones, ones)
-        back = (fold_steps(data, steps, cycle) - mean) / torch.where(scale > 0, scale, 1.0)
-        return back * step_mask((steps + cycle - 1) // cycle, x.shape[1]).unsqueeze(2).to(x.dtype)
+        data = znormalise(self._unfolded_data(x), series_lengths, self.znorm_channels_,
+                          self.znorm_ddof_, np.zeros(self.n_channels_), np.ones(self.n_channels_))
+        mean, div = _beside(x, self.scaler_.mean_, self.scaler_.divisor())
+        back = (fold_steps(data, series_lengths, cycle) - mean) / div
+        folded = step_mask((series_lengths + cycle - 1) // cycle, x.shape[1])
+        return back * folded.unsqueeze(2).to(x.dtype)
 
     def _filter_view(self, x, series_lengths):
         """Draws (b, T_padded, C) in the scaler's units as the sample filter reads them,
@@ -827,13 +838,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         (``filter_scaler_``), zero after each series' end (``series_lengths``)."""
         if not self.cycles_folded_:
             return x[:, : self.config_.n_timepoints].cpu()
-        as_t = lambda a: torch.as_tensor(a, dtype=x.dtype, device=x.device)  # noqa: E731
-        f = self.filter_scaler_
-        data = unfold_steps(x * as_t(self.scaler_.scale_) + as_t(self.scaler_.mean_),
-                            self.cycle_length_)[:, : self.n_timepoints_]
-        scaled = (data - as_t(f.mean_)) / as_t(np.where(f.scale_ == 0, 1.0, f.scale_))
+        data = self._unfolded_data(x)[:, : self.n_timepoints_]
+        f_mean, f_div = _beside(x, self.filter_scaler_.mean_, self.filter_scaler_.divisor())
         steps = step_mask(series_lengths.to(x.device), self.n_timepoints_)
-        return (scaled * steps.unsqueeze(2).to(x.dtype)).cpu()
+        return ((data - f_mean) / f_div * steps.unsqueeze(2).to(x.dtype)).cpu()
 
     def _generate(self, codes, rng, batch=2048):
         """Float64 series (n, C, T) in data units and their lengths, for class codes.
