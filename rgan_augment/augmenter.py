@@ -22,7 +22,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import persistence
+from . import _safe_format, persistence
 from ._data import (ChannelScaler, SeriesLayout, check_labels, check_n_samples, check_series,
                     like_input, nan_padding_hint, panel_frame_to_list, to_output)
 from ._strategy import resolve_sampling_strategy
@@ -98,14 +98,6 @@ def _smooth_by_class(x, lengths, widths, codes, dilation=1):
 def _beside(x, *arrays):
     """numpy arrays as tensors of x's dtype on x's device."""
     return (torch.as_tensor(a, dtype=x.dtype, device=x.device) for a in arrays)
-
-
-def _stored_channel_flags(raw, n_channels, what):
-    """Per-channel booleans read from a safe-format file, checked."""
-    flags = np.asarray(raw)
-    if flags.dtype != bool or flags.shape != (n_channels,):
-        raise ValueError(f"the stored {what} do not fit the configuration")
-    return flags
 
 
 def _bucket_size(n):
@@ -590,7 +582,13 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         covered = chunk * (self.cycle_length_ if self.cycles_folded_ else 1)  # data steps
         hidden = _auto_hidden(covered) if self.hidden_size == "auto" else int(self.hidden_size)
         device = resolve_device(self.device)
-        precision = "float32" if autocast_dtype(device, self.precision) is None else "bfloat16"
+        precision = "float32" if autocast_dtype(device, self.precision, self.cell) is None \
+            else "bfloat16"
+        if self.precision == "bfloat16" and precision == "float32":
+            warnings.warn(
+                f"precision='bfloat16' was asked for, but this CPU cannot run the {self.cell.upper()} "
+                "in bf16 (no bf16 instructions for oneDNN's kernel): training in float32 "
+                "(precision_='float32').", UserWarning, stacklevel=4)
         config = GANConfig(
             n_channels=n_channels, n_timepoints=n_timepoints,
             n_classes=0 if self.classes_ is None else len(self.classes_), chunk=chunk,
@@ -801,7 +799,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             ref_len = torch.from_numpy(self.reference_lengths_[rows_ref]).to(dev)
         clip = tuple(torch.tensor(c, dtype=torch.float32, device=dev) for c in self.clip_)
         t_len = torch.from_numpy(lengths).to(dev)
-        with autocast(dev, autocast_dtype(dev, getattr(self, "precision", "auto"))):
+        with autocast(dev, autocast_dtype(dev, self.precision, cfg.cell)):
             x = draw(gen, lab, t_len, torch_gen, cfg, clip, ref, ref_len).float()
         x = _smooth_by_class(x, t_len, self.smoothing_sigma_, codes)  # step to step
         x = _smooth_by_class(x, t_len, self.cycle_sigma_, codes, self.cycle_length_)  # cycles
@@ -895,6 +893,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             out *= scales[:, :, None]
         for i in np.nonzero(lengths < self.n_timepoints_)[0]:
             out[i, :, lengths[i]:] = 0.0
+        if not np.isfinite(out).all():  # a fit cannot get here; a damaged state can
+            raise persistence.ModelFileError(
+                "this augmenter drew non-finite values: its fitted state is damaged; refit it.")
         return out, lengths
 
     def sample(self, n_samples, y=None, *, random_state=None):
@@ -975,156 +976,23 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             device = resolve_device(self.device)
         return generator.to(device)
 
-    _SAFE_FITTED = ("n_features_in_", "n_channels_", "n_timepoints_", "equal_length_",
-                    "clip_", "history_", "best_step_", "n_steps_", "best_score_",
-                    "fit_seconds_", "device_", "precision_", "interrupted_")
-
     def save(self, path):
         """Write the fitted augmenter to ``path`` in the safe format (no pickle).
 
         The file is an ``.npz`` archive with a JSON document and the generator's
-        tensors; :meth:`load` reads it without executing any code.
+        tensors; :meth:`load` reads it without executing any code. A callable
+        ``sampling_strategy`` (or a RandomState ``random_state``) cannot be stored: it is
+        saved as its default, with a warning.
         """
         check_is_fitted(self, "generator_")
-        params = {}
-        for k, v in self.get_params().items():
-            if k == "random_state" and not (v is None or isinstance(v, Integral)):
-                v = None
-            if k == "sampling_strategy" and not isinstance(v, (str, float)):
-                v = "auto"  # dicts and callables do not survive JSON faithfully
-            params[k] = int(v) if isinstance(v, Integral) and not isinstance(v, bool) else v
-        rng_state = self._sample_rng.get_state()
-        fitted = {k: getattr(self, k) for k in self._SAFE_FITTED}
-        fitted["best_score_"] = None if not math.isfinite(self.best_score_) else self.best_score_
-        document = {
-            "format": persistence.FORMAT,
-            "version": persistence.library_version(),
-            "params": params,
-            "classes_": persistence.encode_labels(self.classes_),
-            "layout": {"kind": self.layout_.kind, "dtype": self.layout_.dtype.str},
-            "lengths_by_class_": [a.tolist() for a in self.lengths_by_class_],
-            "scaler": self.scaler_.get_state(),
-            "config": dict(self.config_.__dict__),
-            "fitted": fitted,
-            "sample_rng": [rng_state[0], rng_state[1].tolist(), *map(float, rng_state[2:])],
-        }
-        data = {}
-        if self.references_ is not None:
-            data = {"references": self.references_, "reference_lengths": self.reference_lengths_,
-                    "reference_codes": self.reference_codes_}
-        if self.smoothing_sigma_ is not None:
-            document["smoothing_sigma"] = np.asarray(self.smoothing_sigma_, dtype=float).tolist()
-        if self.series_scale_channels_ is not None:
-            document["series_scale"] = {"channels": self.series_scale_channels_.tolist()}
-            data.update({f"series_scales_{c}": a for c, a in enumerate(self.series_scales_)})
-        if self.cycles_folded_:
-            document["fold"] = {"cycle": int(self.cycle_length_)}
-        if self.cycle_sigma_ is not None:
-            document["cycle"] = {"length": int(self.cycle_length_),
-                                 "sigma": np.asarray(self.cycle_sigma_, dtype=float).tolist()}
-        if self.znorm_channels_ is not None:
-            document["znorm"] = {"channels": self.znorm_channels_.tolist(),
-                                 "ddof": self.znorm_ddof_.tolist()}
-        if self.filter_scaler_ is not None:
-            document["filter_scaler"] = self.filter_scaler_.get_state()
-        if self.class_filter_ is not None:
-            document["class_filter"], arrays = self.class_filter_.get_state()
-            data.update(arrays)
-        persistence.save_npz(path, document, self.generator_.state_dict(), data)
+        _safe_format.write(self, path)
 
     @classmethod
     def load(cls, path):
-        """Read an augmenter written by :meth:`save`. Never executes code from the file."""
-        doc, weights, data = persistence.load_npz(path)
-        try:
-            est = cls(**doc["params"])
-            est.classes_ = persistence.decode_labels(doc["classes_"])
-            est.layout_ = SeriesLayout(doc["layout"]["kind"], np.dtype(doc["layout"]["dtype"]))
-            est.lengths_by_class_ = [np.asarray(a, dtype=np.int64) for a in doc["lengths_by_class_"]]
-            est.scaler_ = ChannelScaler.from_state(doc["scaler"])
-            est.config_ = GANConfig(**doc["config"])
-            est.references_ = est.reference_lengths_ = est.reference_codes_ = None
-            if est.config_.reference:
-                est.references_ = data["references"].astype(np.float32, copy=False)
-                est.reference_lengths_ = data["reference_lengths"].astype(np.int64, copy=False)
-                est.reference_codes_ = data["reference_codes"].astype(np.int64, copy=False)
-                cfg = est.config_
-                if est.references_.shape[1:] != (cfg.n_chunks * cfg.chunk, cfg.n_channels):
-                    raise ValueError("the stored reference series do not fit the configuration")
-            est.smoothing_sigma_ = None
-            if doc.get("smoothing_sigma") is not None:
-                sigma = np.asarray(doc["smoothing_sigma"], dtype=np.float64)
-                if sigma.ndim == 1:  # written before per-class widths: one row for all
-                    sigma = sigma[None, :]
-                n_rows = 1 if est.classes_ is None else len(est.classes_)
-                if sigma.shape[1:] != (est.config_.n_channels,) or len(sigma) not in (1, n_rows) \
-                        or not np.all(np.isfinite(sigma) & (sigma >= 0)):
-                    raise ValueError("the stored smoothing widths do not fit the configuration")
-                est.smoothing_sigma_ = sigma
-            est.series_scale_channels_ = est.series_scales_ = None
-            if doc.get("series_scale") is not None:  # absent: none, or an older file
-                flags = _stored_channel_flags(doc["series_scale"]["channels"],
-                                              doc["fitted"]["n_channels_"], "series scales")
-                pools = [np.asarray(data[f"series_scales_{c}"], dtype=np.float64)
-                         for c in range(len(est.lengths_by_class_))]
-                if not all(a.ndim == 2 and a.shape[1] == len(flags) and len(a) > 0
-                           and np.all(np.isfinite(a) & (a > 0)) for a in pools):
-                    raise ValueError("the stored series scales do not fit the configuration")
-                est.series_scale_channels_, est.series_scales_ = flags, pools
-            est.cycle_length_, est.cycle_sigma_ = 0, None
-            if doc.get("cycle") is not None:  # absent: no cycle found, or an older file
-                length, sigma = doc["cycle"]["length"], np.asarray(doc["cycle"]["sigma"], float)
-                n_rows = 1 if est.classes_ is None else len(est.classes_)
-                if not isinstance(length, int) or not 2 <= length < est.config_.n_timepoints \
-                        or sigma.shape != (n_rows, est.config_.n_channels) \
-                        or not np.all(np.isfinite(sigma) & (sigma >= 0)):
-                    raise ValueError("the stored cycle smoothing does not fit the configuration")
-                est.cycle_length_, est.cycle_sigma_ = length, sigma
-            est.cycles_folded_ = False
-            data_channels = doc["fitted"]["n_channels_"]  # the networks' when not folded
-            if doc.get("fold") is not None:  # absent: not folded, or an older file
-                length, cfg = doc["fold"]["cycle"], est.config_
-                if not isinstance(length, int) or length < 2 or \
-                        cfg.n_channels != data_channels * length or not \
-                        (cfg.n_timepoints - 1) * length < doc["fitted"]["n_timepoints_"] <= \
-                        cfg.n_timepoints * length:
-                    raise ValueError("the stored cycle folding does not fit the configuration")
-                est.cycle_length_, est.cycles_folded_ = length, True
-            elif (est.config_.n_channels, est.config_.n_timepoints) != (
-                    data_channels, doc["fitted"]["n_timepoints_"]):
-                raise ValueError("the stored networks' series shape is not the data's")
-            est.znorm_channels_ = est.znorm_ddof_ = None
-            if doc.get("znorm") is not None:  # absent: no such channel, or an older file
-                flags = _stored_channel_flags(doc["znorm"]["channels"], data_channels,
-                                              "z-normalisation flags")
-                ddof = np.asarray(doc["znorm"]["ddof"])
-                if ddof.shape != flags.shape or not np.isin(ddof, (0, 1)).all():
-                    raise ValueError("the stored z-normalisation flags do not fit the configuration")
-                est.znorm_channels_, est.znorm_ddof_ = flags, ddof.astype(np.int64)
-            est.class_filter_ = est.filter_scaler_ = None
-            if doc.get("class_filter") is not None:
-                est.class_filter_ = ClassFilter.from_state(doc["class_filter"], data)
-                if est.cycles_folded_:  # the filter reads the data's own layout
-                    if doc.get("filter_scaler") is None:
-                        raise ValueError("the folded model's filter scaling is missing")
-                    est.filter_scaler_ = ChannelScaler.from_state(doc["filter_scaler"])
-                    if est.filter_scaler_.mean_.shape != (data_channels,):
-                        raise ValueError("the stored filter scaling does not fit the data")
-            for k, v in doc["fitted"].items():
-                setattr(est, k, v)
-            if "precision_" not in doc["fitted"]:  # a file from before precision existed:
-                # such fits ran in float32 on the CPU, in bf16 autocast on (bf16) CUDA cards
-                est.precision_ = "bfloat16" if str(est.device_).startswith("cuda") else "float32"
-            est.best_score_ = float("inf") if est.best_score_ is None else est.best_score_
-            est.clip_ = tuple(est.clip_)
-            name, keys, pos, has_gauss, cached = doc["sample_rng"]
-            est._sample_rng = np.random.RandomState()
-            est._sample_rng.set_state((name, np.asarray(keys, dtype=np.uint32), int(pos),
-                                       int(has_gauss), float(cached)))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise persistence.ModelFileError(f"{path} holds an incomplete model ({exc}).") from None
-        est.generator_ = est._restore_generator(weights)
-        return est
+        """Read an augmenter written by :meth:`save`. Never executes code from the file,
+        and validates all of it first: a damaged or edited file raises
+        :class:`~rgan_augment.persistence.ModelFileError` naming the problem."""
+        return _safe_format.read(cls, path)
 
     # ---------------------------------------------------------- fit_resample
     @with_callbacks

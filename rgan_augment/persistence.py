@@ -7,13 +7,19 @@ Two formats, for two situations:
   stored as ``state_dict`` bytes and loaded with ``map_location`` and
   ``weights_only=True``, so a model fitted on a GPU loads on a CPU-only machine.
   Pickle runs code on load: use it only for files you trust.
-* **the safe format** (``aug.save(path)`` / ``RecurrentGANAugmenter.load(path)``): a
-  ``.npz`` archive holding a JSON document (parameters and fitted state) and the
-  generator's tensors as plain arrays, read with ``allow_pickle=False``: loading never
-  executes code. Use it for files that cross a trust boundary.
+* **the safe format** (``aug.save(path)`` / ``RecurrentGANAugmenter.load(path)``): an
+  uncompressed ``.npz`` archive holding a JSON document (parameters and fitted state)
+  and the generator's tensors as plain arrays; loading never executes code and checks
+  the whole file against a schema before it allocates anything the file asks for (see
+  :mod:`rgan_augment._safe_format`). Use it for files that cross a trust boundary.
 
-Both carry the library version; a file from another major version, or a damaged
-file, gives a clear error.
+Both carry the library version. A safe-format file that is damaged, edited, of another
+major version or of the first format raises :class:`ModelFileError`; so does a pickled
+augmenter of another major version or with damaged weights (a pickle that is itself
+truncated fails inside pickle, before this library's code runs).
+
+This module holds what both formats share: the version check, the weights as bytes,
+the atomic write.
 """
 
 from __future__ import annotations
@@ -23,12 +29,11 @@ import io
 import json
 import os
 import tempfile
-import zipfile
 
 import numpy as np
 import torch
 
-FORMAT = "rgan-augment/1"
+FORMAT_1 = "rgan-augment/1"  # the first safe format: refused on load (refit the model)
 
 
 class ModelFileError(ValueError):
@@ -62,7 +67,9 @@ def state_dict_from_bytes(blob, device="cpu"):
     try:
         return torch.load(io.BytesIO(blob), map_location=device, weights_only=True)
     except Exception as exc:  # torch raises many kinds here; the user needs one message
-        raise ModelFileError(f"the stored generator weights are corrupted or unreadable ({exc}).") from None
+        # torch's message goes on for lines of advice about weights_only: keep its first
+        why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise ModelFileError(f"the stored generator weights are corrupted or unreadable ({why}).") from None
 
 
 # ----------------------------------------------------------- the safe format
@@ -129,25 +136,4 @@ def atomic_write(path):
             os.unlink(tmp)
         raise
 
-
-def load_npz(path):
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            document = json.loads(bytes(data["document"]).decode("utf-8"))
-            tensors = {k.split("::", 1)[1]: torch.from_numpy(np.array(data[k]))
-                       for k in data.files if k.startswith("weight::")}
-            arrays = {k.split("::", 1)[1]: np.array(data[k])
-                      for k in data.files if k.startswith("data::")}
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, UnicodeDecodeError) as exc:
-        # numpy reads a file that is no archive as a pickle and, refusing it, suggests
-        # loading it unsafely: advice never to pass on for a model file
-        why = "not an .npz archive" if "pickle" in str(exc) else f"truncated or corrupted: {exc}"
-        raise ModelFileError(f"{path} is not a readable rgan-augment model file ({why}).") from None
-    if document.get("format") != FORMAT:
-        raise ModelFileError(f"{path} is not an rgan-augment model file (format "
-                             f"{document.get('format')!r}).")
-    check_version(document.get("version"), str(path))
-    return document, tensors, arrays
 

@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from rgan_augment import RecurrentGANAugmenter
 
 from _toy import shape_features, sine_vs_sawtooth
+from conftest import skip_without_cpu_bf16
 
 TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16)
 
@@ -24,6 +25,7 @@ def toy():
 @pytest.fixture(scope="module", params=["float32", "bfloat16"])
 def fitted(toy, request):
     """The learned tests run on both number formats (a CPU's default is float32)."""
+    skip_without_cpu_bf16(request.param)
     X, y = toy
     aug = RecurrentGANAugmenter(n_steps=300, hidden_size=32, precision=request.param,
                                 random_state=0).fit(X, y)

@@ -149,7 +149,7 @@ def _fitted_with_cycle():
     return aug
 
 
-def test_safe_format_keeps_the_cycle_and_reads_older_files(tmp_path):
+def test_safe_format_keeps_the_cycle_and_needs_its_entry(tmp_path):
     aug = _fitted_with_cycle()
     path = tmp_path / "aug.npz"
     aug.save(path)
@@ -157,9 +157,9 @@ def test_safe_format_keeps_the_cycle_and_reads_older_files(tmp_path):
     assert loaded.cycle_length_ == 4
     np.testing.assert_array_equal(loaded.cycle_sigma_, aug.cycle_sigma_)
     np.testing.assert_array_equal(loaded.sample(5, 0, random_state=4), aug.sample(5, 0, random_state=4))
-    rewrite_document(path, lambda doc: doc.pop("cycle"))  # a file from before the feature
-    older = RecurrentGANAugmenter.load(path)
-    assert older.cycle_length_ == 0 and older.cycle_sigma_ is None
+    rewrite_document(path, lambda doc: doc["calibrations"].pop("cycle"))
+    with pytest.raises(ModelFileError, match="lacks cycle"):
+        RecurrentGANAugmenter.load(path)
 
 
 @pytest.mark.parametrize("damage", ["length", "shape", "negative"])
@@ -169,11 +169,11 @@ def test_safe_format_bad_cycle(tmp_path, damage):
 
     def edit(doc):
         if damage == "length":
-            doc["cycle"]["length"] = 1000
+            doc["calibrations"]["cycle"]["length"] = 1000
         elif damage == "shape":
-            doc["cycle"]["sigma"] = [[1.0, 2.0]]
+            doc["calibrations"]["cycle"]["sigma"] = [[1.0, 2.0]]
         else:
-            doc["cycle"]["sigma"] = [[-1.0], [0.0]]
+            doc["calibrations"]["cycle"]["sigma"] = [[-1.0], [0.0]]
 
     rewrite_document(path, edit)
     with pytest.raises(ModelFileError):

@@ -206,13 +206,13 @@ def test_safe_format_bad_folding(tmp_path, damage):
 
     def edit(doc):
         if damage == "length":
-            doc["fold"]["cycle"] = 3  # the stored networks hold 4 phases per channel
+            doc["calibrations"]["fold"]["cycle"] = 3  # the networks hold 4 phases per channel
         elif damage == "missing":
-            doc.pop("fold")  # the networks' 4 channels would be read as the data's 1
+            doc["calibrations"]["fold"] = None  # the networks' 4 channels read as the data's 1
         elif damage == "filter":
-            doc.pop("filter_scaler")  # the filter could not read the draws
+            doc["calibrations"]["filter_scaler"] = None  # the filter could not read the draws
         else:
-            doc["fold"]["cycle"] = "4"
+            doc["calibrations"]["fold"]["cycle"] = "4"
 
     rewrite_document(path, edit)
     with pytest.raises(ModelFileError):

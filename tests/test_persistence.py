@@ -143,35 +143,18 @@ def test_safe_format_bad_files(tmp_path, fitted, damage):
         with np.load(path) as data:
             arrays = {k: data[k] for k in data.files}
         doc = json.loads(bytes(arrays["document"]).decode())
+        cal = doc["calibrations"]
         if damage == "version":
             doc["version"] = "99.1.0"
         elif damage == "sigma_negative":
-            doc["smoothing_sigma"] = [[-1.0] * len(row) for row in doc["smoothing_sigma"]]
+            cal["smoothing_sigma"] = [[-1.0] * len(row) for row in cal["smoothing_sigma"]]
         else:  # widths for more classes than the model has
-            doc["smoothing_sigma"] = doc["smoothing_sigma"] * 2
+            cal["smoothing_sigma"] = cal["smoothing_sigma"] * 2
         arrays["document"] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
         with open(path, "wb") as fh:
             np.savez(fh, **arrays)
     with pytest.raises(ModelFileError):
         RecurrentGANAugmenter.load(path)
-
-
-def test_safe_format_file_with_one_row_of_widths_loads(tmp_path, fitted):
-    """Files written before per-class widths hold a flat list (n_channels,)."""
-    import json
-
-    path = tmp_path / "aug.npz"
-    fitted.save(path)
-    with np.load(path) as data:
-        arrays = {k: data[k] for k in data.files}
-    doc = json.loads(bytes(arrays["document"]).decode())
-    doc["smoothing_sigma"] = [0.5] * fitted.n_channels_
-    arrays["document"] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
-    with open(path, "wb") as fh:
-        np.savez(fh, **arrays)
-    loaded = RecurrentGANAugmenter.load(path)
-    assert loaded.smoothing_sigma_.shape == (1, fitted.n_channels_)
-    assert np.all(np.isfinite(loaded.sample(4, "saw", random_state=0)))
 
 
 def test_failed_save_keeps_the_previous_file(tmp_path, fitted, data, monkeypatch):

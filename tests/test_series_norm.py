@@ -109,7 +109,7 @@ def test_bad_parameter():
         RecurrentGANAugmenter(preserve_znorm="yes").fit(_walks(), np.array([0, 1] * 15))
 
 
-def test_safe_format_keeps_flags_and_reads_older_files(tmp_path):
+def test_safe_format_keeps_flags(tmp_path):
     X = _znorm(_walks(), 1)
     y = np.array([0] * 20 + [1] * 10)
     aug = RecurrentGANAugmenter(**TINY).fit(X, y)
@@ -119,8 +119,9 @@ def test_safe_format_keeps_flags_and_reads_older_files(tmp_path):
     assert loaded.znorm_channels_.tolist() == [True, True]
     assert loaded.znorm_ddof_.tolist() == [1, 1]
     np.testing.assert_array_equal(loaded.sample(5, 1, random_state=4), aug.sample(5, 1, random_state=4))
-    rewrite_document(path, lambda doc: doc.pop("znorm"))  # a file from before the feature
-    assert RecurrentGANAugmenter.load(path).znorm_channels_ is None
+    rewrite_document(path, lambda doc: doc["calibrations"].pop("znorm"))
+    with pytest.raises(ModelFileError, match="lacks znorm"):
+        RecurrentGANAugmenter.load(path)
 
 
 @pytest.mark.parametrize("damage", ["length", "ddof", "not_bool"])
@@ -132,11 +133,11 @@ def test_safe_format_bad_flags(tmp_path, damage):
 
     def edit(doc):
         if damage == "length":
-            doc["znorm"]["channels"] += [True]
+            doc["calibrations"]["znorm"]["channels"] += [True]
         elif damage == "ddof":
-            doc["znorm"]["ddof"] = [2, 1]
+            doc["calibrations"]["znorm"]["ddof"] = [2, 1]
         else:
-            doc["znorm"]["channels"] = [1, 1]
+            doc["calibrations"]["znorm"]["channels"] = [1, 1]
 
     rewrite_document(path, edit)
     with pytest.raises(ModelFileError):

@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from .networks import Discriminator, Generator, init_parameters
+from .precision import PRECISIONS, autocast, autocast_dtype  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
 
@@ -104,30 +105,6 @@ def resolve_device(device):
     if dev.type not in ("cpu", "cuda"):
         raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r}.")
     return dev
-
-
-PRECISIONS = ("auto", "float32", "bfloat16")
-
-
-def autocast_dtype(device, precision="auto"):
-    """The autocast dtype of the matrix products (``None``: full float32).
-
-    'auto': bf16 on a CUDA card that supports it, float32 elsewhere (on a CPU too: see
-    the estimator's ``precision``); 'bfloat16' / 'float32' force one."""
-    if precision == "float32":
-        return None
-    if precision == "bfloat16":
-        return torch.bfloat16
-    if device.type == "cuda" and torch.cuda.is_bf16_supported():
-        return torch.bfloat16
-    return None
-
-
-def autocast(device, dtype):
-    """An autocast context for ``dtype`` from ``autocast_dtype`` (disabled for None)."""
-    if dtype is None:
-        return torch.autocast(device_type=device.type, enabled=False)
-    return torch.autocast(device_type=device.type, dtype=dtype)
 
 
 def _loss_d(kind, real, fake):
@@ -358,7 +335,7 @@ def train_gan(x, lengths, labels, config, *, seed, device, precision="auto", ver
     else:
         weights = torch.ones(n, device=dev)
     batch = min(config.batch_size, max(n, 2))
-    amp = autocast_dtype(dev, precision)
+    amp = autocast_dtype(dev, precision, config.cell)
     aux = D.classify is not None and config.class_loss > 0
     betas = (0.5, 0.99)
     opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=betas)
