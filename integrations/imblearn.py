@@ -69,8 +69,11 @@ class GANOverSampler(BaseOverSampler):
     def _check_X_y(self, X, y, accept_sparse=None):
         # the series themselves are checked once, by the augmenter's own fit
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if isinstance(X, list) and len(X) and getattr(X[0], "ndim", 1) == 2:
-            return X, y, binarize_y  # unequal-length series: a list of (n_channels, length) arrays
+        if isinstance(X, (list, tuple)) and len(X) and np.ndim(X[0]) >= 1 and (
+                np.ndim(X[0]) == 2 or len({len(x) for x in X}) > 1):
+            # series as the augmenter takes them: (n_channels, length) arrays, or 1D series
+            # of unequal lengths (arrays or lists); checked by the augmenter's own fit
+            return list(X), y, binarize_y
         if hasattr(X, "dtypes") and any(str(d).startswith("Sparse") for d in getattr(X, "dtypes", [])):
             X = X.sparse.to_dense()  # a pandas frame of sparse columns; returned as it came
         X = validate_data(self, X, reset=True, allow_nd=True, dtype="numeric", ensure_all_finite=True)

@@ -233,7 +233,9 @@ def check_labels(y, n_samples):
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)  # DataConversionWarning, as scikit-learn does
     if y.ndim != 1:
-        raise ValueError(f"y must be 1D (one label per series); got shape {y.shape}.")
+        hint = " (tuples or lists as labels? encode each as one string or number)" \
+            if y.ndim == 2 else ""
+        raise ValueError(f"y must be 1D (one label per series); got shape {y.shape}{hint}.")
     if y.shape[0] != n_samples:
         raise ValueError(
             f"X and y have inconsistent numbers of samples: X has {n_samples} series, "
@@ -242,6 +244,13 @@ def check_labels(y, n_samples):
     if y.dtype.kind == "f" and not np.isfinite(y).all():
         raise ValueError("Input y contains NaN or infinity.")
     if y.dtype == object:
+        compound = next((v for v in y if isinstance(v, (tuple, list, dict, set, frozenset,
+                                                        np.ndarray))), None)
+        if compound is not None:  # tuples are hashable, but a label here is one value
+            raise TypeError(
+                f"Labels must be single values (strings, numbers or booleans); y holds "
+                f"{type(compound).__name__} labels such as {compound!r}: encode each as one "
+                "string or number first.")
         if any(v is None or (isinstance(v, float) and np.isnan(v)) for v in y):
             raise ValueError("Input y contains missing labels (None or NaN).")
         if len({isinstance(v, str) for v in y}) > 1:  # scikit-learn's rule and wording

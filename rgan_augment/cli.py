@@ -7,10 +7,16 @@
     rgan-augment info MODEL
 
 DATA and REAL: ``.ts`` (sktime's format, labels inside), ``.npy`` (X; labels from
-``--labels``), ``.npz`` (arrays ``X`` and, optionally, ``y``) or ``.csv`` (one
-univariate series per row; ``--label-column`` names the label column). MODEL: ``.npz``
-is the safe format (no code runs on load), ``.joblib`` is joblib (trusted files only).
-OUT: ``.npy``, ``.npz``, ``.csv`` or ``.ts``. Errors go to stderr with exit code 2.
+``--labels``), ``.npz`` (arrays ``X`` and, optionally, ``y``; unequal lengths as a
+NaN-padded ``X`` with ``lengths``) or ``.csv`` (one univariate series per row, shorter
+series ending in empty cells; a header row is recognised, or set with ``--header``;
+``--label-column`` names the label column). MODEL: ``.npz`` is the safe format (no code
+runs on load), ``.joblib`` is joblib (trusted files only). OUT: ``.npy``, ``.npz``,
+``.csv`` or ``.ts`` (series of unequal length: ``.npz`` or ``.csv``).
+
+No command writes over one of its own inputs (the same file, also through a link), and
+every output is checked to be writable before any training starts. Errors, file
+system errors included, go to stderr as one line with exit code 2.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -33,8 +40,59 @@ class CLIError(Exception):
     """A problem with the user's files or arguments: printed without a traceback."""
 
 
+DATA_SUFFIXES = (".npy", ".npz", ".csv", ".ts")
+MODEL_SUFFIXES = (".npz", ".joblib")
+
+
+# --------------------------------------------------------- files in and out
+def _same_file(a, b):
+    """Whether paths ``a`` and ``b`` name one file (links and hard links included)."""
+    a, b = Path(a), Path(b)
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_outputs(outputs, inputs):
+    """Refuse an output that is one of the inputs, or another output; ``outputs`` and
+    ``inputs`` map a role ('model', 'labels', ...) to a path (or None)."""
+    inputs = {k: v for k, v in inputs.items() if v is not None}
+    outputs = {k: v for k, v in outputs.items() if v is not None}
+    for role, out in outputs.items():
+        for other, path in inputs.items():
+            if _same_file(out, path):
+                raise CLIError(f"the {role} output {out} is the {other} input {path}: writing "
+                               "it would destroy what is read; choose another file name.")
+    roles = list(outputs)
+    for i, first in enumerate(roles):
+        for second in roles[i + 1:]:
+            if _same_file(outputs[first], outputs[second]):
+                raise CLIError(f"the {first} and {second} outputs are one file, "
+                               f"{outputs[first]}; give each its own name.")
+
+
+def check_writable(path, suffixes, what):
+    """Fail now, not after a fit, where ``path`` cannot be written as a ``what`` file."""
+    path = Path(path)
+    if path.is_dir():
+        raise CLIError(f"{path} is a folder; give a file name to write the {what} to.")
+    if path.suffix.lower() not in suffixes:
+        if what == "model":
+            raise CLIError(f"model files end in .npz (safe format) or .joblib; got {path.name}.")
+        raise CLIError(f"unsupported output type {path.suffix.lower()!r}: use "
+                       f"{', '.join(suffixes)}.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CLIError(f"no such folder to write {path.name} into: {folder}")
+    try:  # permissions, a read-only file system, quotas: ask the file system itself
+        with tempfile.TemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise CLIError(f"cannot write {path} ({exc.strerror or exc}).") from None
+
+
 # ------------------------------------------------------------------ reading
-def read_data(path, labels=None, label_column=None):
+def read_data(path, labels=None, label_column=None, header="auto"):
     path = Path(path)
     if not path.exists():
         raise CLIError(f"no such file: {path}")
@@ -53,20 +111,10 @@ def read_data(path, labels=None, label_column=None):
                     raise CLIError(f"{path} holds no array named 'X' (found {data.files}).")
                 X = data["X"]
                 y = data["y"] if "y" in data.files else None
+                if "lengths" in data.files:  # unequal lengths, as write_data stores them
+                    X = _unpadded(X, data["lengths"], path)
         elif suffix == ".csv":
-            import pandas as pd
-
-            frame = pd.read_csv(path)
-            if label_column is not None:
-                if label_column not in frame.columns:
-                    raise CLIError(f"{path} has no column {label_column!r}; columns: "
-                                   f"{list(frame.columns)[:10]}...")
-                y = frame.pop(label_column).to_numpy()
-            text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-            if text:  # most often the labels: say how to pass them
-                raise CLIError(f"{path} has non-numeric column(s) {text[:3]}; if one holds the "
-                               f"labels, pass --label-column {text[0]}.")
-            X = frame.to_numpy(dtype=float)
+            X, y = _read_csv(path, label_column, header)
         else:
             raise CLIError(f"unsupported data file type {suffix!r}: use .ts, .npy, .npz or .csv.")
     except CLIError:
@@ -78,13 +126,77 @@ def read_data(path, labels=None, label_column=None):
     return X, y
 
 
+def _unpadded(X, lengths, path):
+    """The list of series a NaN-padded X and its ``lengths`` stand for."""
+    lengths = np.asarray(lengths)
+    if X.ndim != 3 or lengths.shape != (len(X),) or lengths.dtype.kind not in "iu" or \
+            len(X) and (lengths.min() < 1 or lengths.max() > X.shape[2]):
+        raise CLIError(f"{path}: 'lengths' must give each series of the 3D X a length in "
+                       f"[1, {X.shape[-1]}].")
+    return [X[i, :, : lengths[i]] for i in range(len(X))]
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_csv(path, label_column, header):
+    """X (a 2D array, or a list of 1D series where rows end in empty cells) and y.
+
+    ``header`` 'auto' reads the first row as column names unless every cell of it is a
+    number; a first row of column numbers (0, 1, 2, ... or 1, 2, 3, ...) could be
+    either, and is refused with a request to say which (``--header yes`` or ``no``)."""
+    import pandas as pd
+
+    first = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig").iloc[0].tolist()
+    if header == "auto":
+        cells = [c.strip() for c in first if c.strip() != ""]
+        numeric = bool(cells) and all(_is_number(c) for c in cells)
+        if numeric and len(cells) > 2 and cells in (
+                [str(i) for i in range(len(cells))], [str(i) for i in range(1, len(cells) + 1)]):
+            raise CLIError(f"cannot tell whether the first row of {path} ({', '.join(cells[:4])}, "
+                           "...) names the columns or is a series: pass --header yes or --header no.")
+        header = "no" if numeric else "yes"
+    if header == "no" and label_column is not None:
+        raise CLIError(f"{path} has no header row, so --label-column cannot name a column; "
+                       "add a header row, or give the labels with --labels.")
+    frame = pd.read_csv(path, header=0 if header == "yes" else None, encoding="utf-8-sig")
+    y = None
+    if label_column is not None:
+        if label_column not in frame.columns:
+            raise CLIError(f"{path} has no column {label_column!r}; columns: "
+                           f"{list(frame.columns)[:10]}...")
+        y = frame.pop(label_column).to_numpy()
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if text:  # most often the labels: say how to pass them
+        raise CLIError(f"{path} has non-numeric column(s) {text[:3]}; if one holds the "
+                       f"labels, pass --label-column {text[0]}.")
+    X = frame.to_numpy(dtype=float)
+    missing = np.isnan(X)
+    if missing.any():  # shorter series end in empty cells; a gap inside one is an error
+        ends = (~missing).sum(1)
+        if (missing & (np.arange(X.shape[1])[None, :] < ends[:, None])).any() or ends.min() < 1:
+            row = int(np.flatnonzero((missing & (np.arange(X.shape[1])[None, :] < ends[:, None])
+                                      ).any(1) | (ends < 1))[0])
+            raise CLIError(f"{path}: series {row} has an empty cell before its last value "
+                           "(or no value at all); only the end of a row may be empty.")
+        X = [X[i, : ends[i]] for i in range(len(X))]
+    return X, y
+
+
 def read_labels(path):
     path = Path(path)
     if not path.exists():
         raise CLIError(f"no such labels file: {path}")
     if path.suffix.lower() == ".npy":
         return np.load(path, allow_pickle=False)
-    return np.array([line.strip() for line in path.read_text().splitlines() if line.strip()])
+    text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is no part of a label
+    return np.array([line.strip() for line in text.splitlines() if line.strip()])
 
 
 def load_model(path):
@@ -116,17 +228,38 @@ def save_model(aug, path):
         raise CLIError(f"model files end in .npz (safe format) or .joblib; got {path.name}.")
 
 
+def _padded(series):
+    """A list of (n_channels, length) or (length,) series as a NaN-padded 3D array and
+    the lengths."""
+    series = [np.asarray(s) for s in series]
+    series = [s[None, :] if s.ndim == 1 else s for s in series]
+    lengths = np.array([s.shape[1] for s in series], dtype=np.int64)
+    out = np.full((len(series), series[0].shape[0], lengths.max()), np.nan,
+                  dtype=np.result_type(*series))
+    for i, s in enumerate(series):
+        out[i, :, : s.shape[1]] = s
+    return out, lengths
+
+
 def write_data(path, X, y=None):
     path = Path(path)
     suffix = path.suffix.lower()
+    if isinstance(X, list) and len({np.shape(x)[-1] for x in X}) > 1:
+        X, lengths = _padded(X)  # series of unequal length
+        if suffix == ".npz":
+            labels = _plain_labels(y)
+            with atomic_write(path) as fh:
+                np.savez(fh, X=X, lengths=lengths, **({} if labels is None else {"y": labels}))
+            return
+        if suffix != ".csv":
+            raise CLIError(f"series of unequal length cannot be written as {suffix}; use .npz "
+                           "(X padded with NaN, and lengths) or .csv (rows ending in empty cells).")
     X = np.asarray(X)
     if suffix == ".npy":
         with atomic_write(path) as fh:
             np.save(fh, X)
     elif suffix == ".npz":
-        labels = None if y is None else np.asarray(y)
-        if labels is not None and labels.dtype == object:
-            labels = labels.astype(str)  # object arrays would need pickle to read back
+        labels = _plain_labels(y)
         with atomic_write(path) as fh:
             np.savez(fh, X=X, **({} if labels is None else {"y": labels}))
     elif suffix == ".csv":
@@ -139,7 +272,7 @@ def write_data(path, X, y=None):
         if y is not None:
             frame["label"] = np.asarray(y)
         with atomic_write(path) as fh:
-            frame.to_csv(fh, index=False)
+            frame.to_csv(fh, index=False)  # NaN (after a shorter series' end): empty cells
     elif suffix == ".ts":
         from sktime.datasets import write_panel_to_tsfile
 
@@ -153,6 +286,13 @@ def write_data(path, X, y=None):
             (Path(tmp) / path.stem / f"{path.stem}.ts").replace(path)
     else:
         raise CLIError(f"unsupported output type {suffix!r}: use .npy, .npz, .csv or .ts.")
+
+
+def _plain_labels(y):
+    labels = None if y is None else np.asarray(y)
+    if labels is not None and labels.dtype == object:
+        labels = labels.astype(str)  # object arrays would need pickle to read back
+    return labels
 
 
 # ------------------------------------------------------------------ commands
@@ -188,15 +328,31 @@ def _augmenter_from(args):
 
 
 def _parse_strategy(text):
+    """A name ('auto', 'minority', ...) as given, anything else as JSON: a number, or an
+    object of target counts. The estimator then checks it as the Python API does (so
+    ``true`` is refused, not read as 1.0)."""
     try:
-        value = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError:
-        return text  # 'auto', 'minority', ...
-    return float(value) if isinstance(value, (int, float)) else value
+        return text
+
+
+def _strategy_for(strategy, y):
+    """JSON object keys are strings: give a dict strategy the data's own labels."""
+    if not isinstance(strategy, dict):
+        return strategy
+    labels = {str(v): v for v in np.unique(np.asarray(y)).tolist()}
+    unknown = sorted(k for k in strategy if k not in labels)
+    if unknown:
+        raise CLIError(f"--sampling-strategy names label(s) {unknown} that the data does not "
+                       f"have; its labels: {sorted(labels)}.")
+    return {labels[k]: v for k, v in strategy.items()}
 
 
 def cmd_fit(args):
-    X, y = read_data(args.data, args.labels, args.label_column)
+    check_outputs({"model": args.model}, {"data": args.data, "labels": args.labels})
+    check_writable(args.model, MODEL_SUFFIXES, "model")
+    X, y = read_data(args.data, args.labels, args.label_column, args.header)
     aug = _augmenter_from(args).fit(X, y)
     save_model(aug, args.model)
     print(f"fitted on {len(X)} series in {aug.fit_seconds_:.1f} s "
@@ -213,17 +369,22 @@ def _match_labels(aug, labels):
 
 
 def cmd_sample(args):
+    check_outputs({"series": args.out}, {"model": args.model})
+    check_writable(args.out, DATA_SUFFIXES, "series")
     aug = load_model(args.model)
     label = args.label
     if label is not None and aug.classes_ is not None:
         label = _match_labels(aug, [label])[0]
-    stream = Path(args.out).suffix.lower() == ".npy" and aug.layout_.kind not in ("list", "list1d")
+    ragged = aug.layout_.kind in ("list", "list1d")
+    stream = Path(args.out).suffix.lower() == ".npy" and not ragged
     batches, done = [], 0
     with NpyStream(args.out, args.n) if stream else contextlib.nullcontext() as sink:
         for batch in aug.sample_batches(args.n, label, batch_size=args.batch_size,
                                         random_state=args.random_state):
             if stream:  # one batch in memory at a time, however many series are asked for
                 sink.write(np.asarray(batch))
+            elif ragged:
+                batches.extend(batch)
             else:
                 batches.append(np.asarray(batch))
             done += len(batch)
@@ -232,7 +393,7 @@ def cmd_sample(args):
     if args.n > args.batch_size and args.verbose:
         sys.stderr.write("\n")
     if not stream:
-        X = np.concatenate(batches)
+        X = batches if ragged else np.concatenate(batches)
         write_data(args.out, X, None if label is None else np.full(len(X), label))
     print(f"wrote {done} synthetic series to {args.out}")
 
@@ -278,10 +439,16 @@ class NpyStream:
 
 
 def cmd_resample(args):
-    X, y = read_data(args.data, args.labels, args.label_column)
+    check_outputs({"series": args.out, "model": args.model},
+                  {"data": args.data, "labels": args.labels})
+    check_writable(args.out, DATA_SUFFIXES, "series")
+    if args.model:
+        check_writable(args.model, MODEL_SUFFIXES, "model")
+    X, y = read_data(args.data, args.labels, args.label_column, args.header)
     if y is None:
         raise CLIError("resample needs labels: a .ts file, y in the .npz, --labels or --label-column.")
     aug = _augmenter_from(args)
+    aug.set_params(sampling_strategy=_strategy_for(aug.sampling_strategy, y))
     X_res, y_res = aug.fit_resample(X, y)
     write_data(args.out, X_res, y_res)
     if args.model:
@@ -295,7 +462,10 @@ def cmd_evaluate(args):
     from rgan_augment.metrics import discriminative_score, mmd_score, tstr_score
 
     aug = load_model(args.model)
-    X, y = read_data(args.real, args.labels, args.label_column)
+    if not aug.equal_length_:
+        raise CLIError("evaluate compares equal-length series; this model draws series of "
+                       "unequal lengths.")
+    X, y = read_data(args.real, args.labels, args.label_column, args.header)
     try:
         X = np.asarray(X, dtype=float)
     except ValueError:
@@ -347,6 +517,17 @@ def cmd_info(args):
     print(json.dumps(info, indent=2))
 
 
+def positive_int(text):
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer; got {value}")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="rgan-augment", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -355,9 +536,12 @@ def build_parser():
         p.add_argument(name, help=".ts, .npy, .npz (X, y) or .csv file of series")
         p.add_argument("--labels", help="labels file (.npy, or text with one label per line)")
         p.add_argument("--label-column", help="name of the label column of a .csv file")
+        p.add_argument("--header", choices=["auto", "yes", "no"], default="auto",
+                       help="whether a .csv file's first row names the columns (default: "
+                            "auto, yes unless it holds only numbers)")
 
     def train_args(p):
-        p.add_argument("--n-steps", type=int, help="generator updates (default: auto)")
+        p.add_argument("--n-steps", type=positive_int, help="generator updates (default: auto)")
         p.add_argument("--device", help="auto, cpu, cuda or cuda:N")
         p.add_argument("--precision", choices=["auto", "float32", "bfloat16"],
                        help="number format of training and sampling (default: auto)")
@@ -375,9 +559,9 @@ def build_parser():
     p = sub.add_parser("sample", help="draw synthetic series from a saved model")
     p.add_argument("model")
     p.add_argument("out", help="output file: .npy, .npz, .csv or .ts")
-    p.add_argument("--n", type=int, required=True, help="number of series")
+    p.add_argument("--n", type=positive_int, required=True, help="number of series")
     p.add_argument("--label", help="class to draw (required for a conditional model)")
-    p.add_argument("--batch-size", type=int, default=10000)
+    p.add_argument("--batch-size", type=positive_int, default=10000)
     p.add_argument("--random-state", type=int, default=None)
     p.add_argument("--verbose", type=int, default=1)
     p.set_defaults(func=cmd_sample)
@@ -394,8 +578,9 @@ def build_parser():
     p = sub.add_parser("evaluate", help="quality of a model against real data")
     p.add_argument("model")
     data_args(p, "real")
-    p.add_argument("--n", type=int, default=500, help="synthetic series to draw")
-    p.add_argument("--disc-steps", type=int, default=2000, help="training steps of the post-hoc GRU")
+    p.add_argument("--n", type=positive_int, default=500, help="synthetic series to draw")
+    p.add_argument("--disc-steps", type=positive_int, default=2000,
+                   help="training steps of the post-hoc GRU")
     p.add_argument("--random-state", type=int, default=0)
     p.set_defaults(func=cmd_evaluate)
 
@@ -410,8 +595,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (CLIError, ValueError, TypeError) as exc:
-        print(f"rgan-augment {args.command}: error: {exc}", file=sys.stderr)
+    except (CLIError, ValueError, TypeError, OSError) as exc:
+        # one line: file system errors (a full disk, a vanished folder) included
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"rgan-augment {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE
     return 0
 

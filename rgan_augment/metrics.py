@@ -17,6 +17,7 @@ already in [0, 1], such as the Sines benchmark, this changes nothing.
 from __future__ import annotations
 
 import functools
+from numbers import Integral
 
 import numpy as np
 import torch
@@ -97,6 +98,14 @@ def _single_threaded(func):
     return wrapper
 
 
+def _check_training(n_steps, batch_size):
+    """The post-hoc networks' budget: positive integers (0 steps would score an untrained
+    network, which reads as a perfect score)."""
+    for name, value in (("n_steps", n_steps), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+
+
 def _seeded(random_state):
     rs = check_random_state(random_state)
     return torch.Generator().manual_seed(int(rs.randint(0, 2**31 - 1))), rs
@@ -118,6 +127,7 @@ def discriminative_score(real, synthetic, *, n_steps=2000, batch_size=128, rando
     batches of ``batch_size`` (half real, half synthetic), then classifies the test
     series. 0 means indistinguishable; 0.5 means perfectly told apart.
     """
+    _check_training(n_steps, batch_size)
     (real, r_len), (synth, s_len) = _pair(real, synthetic)
     gen, rs = _seeded(random_state)
     n_channels = real.shape[2]
@@ -161,6 +171,7 @@ def predictive_score(real, synthetic, *, n_steps=5000, batch_size=128, random_st
     ``batch_size``, L1 loss) and scored by the mean absolute error on all real series.
     For univariate data the single channel is both input and target.
     """
+    _check_training(n_steps, batch_size)
     (real, r_len), (synth, s_len) = _pair(real, synthetic)
     gen, _ = _seeded(random_state)
     n_channels = real.shape[2]

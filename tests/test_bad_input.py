@@ -198,3 +198,21 @@ def test_fuzz_never_torch_errors_never_nan(n, channels, length, dtype, magnitude
                                              random_state=seed).fit_resample(X, y)
     assert len(X_res) == len(y_res) >= n
     assert np.isfinite(np.asarray(X_res, dtype=np.float64)).all()
+
+
+def test_tuple_labels_are_refused_before_training():
+    """Tuples are hashable, but a label is one value: refused at once (the fit used to
+    run to the end and then fail drawing the synthetic rows)."""
+    import time
+
+    X = np.random.default_rng(0).normal(size=(20, 1, 12))
+    y = np.empty(20, dtype=object)
+    y[:] = [(0, "a")] * 14 + [(1, "b")] * 6
+    aug = RecurrentGANAugmenter(n_steps=5000)
+    t0 = time.perf_counter()
+    with pytest.raises(TypeError, match="tuple labels"):
+        aug.fit_resample(X, y)
+    with pytest.raises(ValueError, match="tuples or lists as labels"):
+        aug.fit(X, [(0, "a")] * 14 + [(1, "b")] * 6)
+    assert time.perf_counter() - t0 < 5
+    assert not hasattr(aug, "generator_")

@@ -146,3 +146,145 @@ def test_failed_stream_keeps_the_previous_output(files, monkeypatch):
         sink.write(np.ones((4, 1, 5)))
     assert np.load(target).shape == (4, 1, 5)
     assert not list(files.glob(".kept.npy.*"))
+
+
+def _digest(path):
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def model(files):
+    path = files / "model_inputs.npz"
+    run("fit", files / "data.npz", path, *FAST)
+    return path
+
+
+@pytest.mark.parametrize("args, message", [
+    (["sample", "{m}", "{m}", "--n", "3", "--label", "saw"], "the series output"),
+    (["fit", "{d}/data.npz", "{d}/data.npz", *FAST], "the model output"),
+    (["resample", "{d}/data.npz", "{d}/out.npz", "--model", "{d}/data.npz", *FAST], "the model output"),
+    (["resample", "{d}/data.npz", "{d}/data.npz", *FAST], "the series output"),
+    (["resample", "{d}/X.npy", "{d}/labels.txt", "--labels", "{d}/labels.txt", *FAST], "labels input"),
+    (["resample", "{d}/data.npz", "{d}/same.npz", "--model", "{d}/same.npz", *FAST], "outputs are one file"),
+    (["sample", "{m}", "{d}/link.npz", "--n", "3", "--label", "saw"], "is the model input"),
+])
+def test_no_command_writes_over_its_input(files, model, args, message):
+    """A slip of the argument order (data and models share .npz) is refused before
+    anything is read or written; the inputs are unchanged, also through a link."""
+    link = files / "link.npz"
+    if not link.exists():
+        link.symlink_to(model)
+    before = {p: _digest(p) for p in (model, files / "data.npz", files / "labels.txt")}
+    proc = run(*[a.format(d=files, m=model) for a in args], ok=False)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert {p: _digest(p) for p in before} == before
+
+
+@pytest.mark.parametrize("target, message", [
+    ("missing/m.npz", "no such folder"), ("folder", "is a folder"),
+    ("data.npz/m.npz", "no such folder"), ("m.pkl", "model files end in")])
+def test_an_unwritable_model_output_fails_before_the_fit(files, target, message):
+    (files / "folder").mkdir(exist_ok=True)
+    import time
+
+    t0 = time.perf_counter()
+    proc = run("fit", files / "data.npz", files / target, "--n-steps", "3000", "--verbose", "0",
+               ok=False)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert time.perf_counter() - t0 < 60  # 3,000 steps would take minutes: no fit ran
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_folder_without_write_permission(files, model):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    locked = files / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        proc = run("sample", model, locked / "o.npy", "--n", "3", "--label", "saw", ok=False)
+    finally:
+        locked.chmod(0o700)
+    assert proc.returncode == 2 and "cannot write" in proc.stderr
+
+
+def test_file_system_errors_are_one_line(files):
+    (files / "labels_dir").mkdir(exist_ok=True)
+    proc = run("fit", files / "X.npy", files / "m_dir.npz", "--labels", files / "labels_dir",
+               *FAST, ok=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_csv_header_is_read_as_the_file_has_it(files):
+    """A CSV of numbers only has no header row: its first series is data, not column
+    names; a first row of column numbers is ambiguous and the user is asked."""
+    X, y = sine_vs_sawtooth(n_per_class=20, length=16, n_minority=5)
+    np.savetxt(files / "plain.csv", X[:, 0, :], delimiter=",")
+    (files / "plain_labels.txt").write_text("\ufeff" + "\n".join(y))  # with a byte-order mark
+    out = files / "plain_out.npz"
+    run("resample", files / "plain.csv", out, "--labels", files / "plain_labels.txt", *FAST)
+    with np.load(out) as data:
+        np.testing.assert_allclose(data["X"][: len(X)], X[:, 0, :])  # no series lost
+        assert sorted(set(data["y"])) == ["saw", "sine"]  # no bogus '\ufeffsine' class
+    numbered = files / "numbered.csv"
+    numbered.write_text(",".join(map(str, range(16))) + "\n" + "\n".join(
+        ",".join(f"{v:.5f}" for v in row) for row in X[:, 0, :]))
+    proc = run("resample", numbered, out, "--labels", files / "plain_labels.txt", *FAST, ok=False)
+    assert proc.returncode == 2 and "--header" in proc.stderr
+    run("resample", numbered, out, "--labels", files / "plain_labels.txt", "--header", "yes", *FAST)
+    with np.load(out) as data:
+        np.testing.assert_allclose(data["X"][: len(X)], X[:, 0, :], atol=1e-5)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["evaluate", "{m}", "{d}/data.npz", "--disc-steps", "0"], "positive integer"),
+    (["resample", "{d}/data.npz", "{d}/o.npz", "--sampling-strategy", "true", *FAST],
+     "sampling_strategy must be"),
+    (["resample", "{d}/data.npz", "{d}/o.npz", "--sampling-strategy", '{{"cat": 30}}', *FAST],
+     "that the data does not have"),
+])
+def test_arguments_take_the_python_api_types(files, model, args, message):
+    proc = run(*[a.format(d=files, m=model) for a in args], ok=False)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
+def test_dict_strategy_keys_match_integer_labels(files):
+    X, y = sine_vs_sawtooth(n_per_class=20, length=16, n_minority=5)
+    np.savez(files / "int_labels.npz", X=X, y=(y == "saw").astype(int))
+    out = files / "int_out.npz"
+    run("resample", files / "int_labels.npz", out, "--sampling-strategy", '{"1": 12}', *FAST)
+    with np.load(out) as data:
+        assert np.bincount(data["y"]).tolist() == [20, 12]
+
+
+def test_unequal_length_series_in_and_out(files):
+    """Series of unequal length go out as .npz (NaN-padded X and lengths) or .csv (rows
+    ending in empty cells) and come back in as the same series; .npy says why not."""
+    X, y = sine_vs_sawtooth(n_per_class=12, length=16, n_minority=5)
+    lengths = np.array([10 + i % 7 for i in range(len(X))])
+    padded = np.full(X.shape, np.nan)
+    for i, n in enumerate(lengths):
+        padded[i, :, :n] = X[i, :, :n]
+    np.savez(files / "ragged.npz", X=padded, lengths=lengths, y=y)
+    model = files / "ragged_model.npz"
+    run("fit", files / "ragged.npz", model, *FAST)
+    from rgan_augment.cli import read_data
+
+    drawn = {}
+    for suffix in (".npz", ".csv"):
+        out = files / f"ragged_draws{suffix}"
+        run("sample", model, out, "--n", 6, "--label", "saw", "--random-state", 1)
+        drawn[suffix], labels = read_data(out, label_column="label" if suffix == ".csv" else None)
+        assert list(labels) == ["saw"] * 6
+    assert len({s.shape[-1] for s in drawn[".npz"]}) > 1  # unequal lengths, kept as drawn
+    for a, b in zip(drawn[".npz"], drawn[".csv"]):
+        assert 10 <= a.shape[-1] <= 16 and np.isfinite(a).all()
+        np.testing.assert_allclose(np.ravel(a), np.ravel(b), rtol=1e-6)
+    proc = run("sample", model, files / "ragged.npy", "--n", 3, "--label", "saw", ok=False)
+    assert proc.returncode == 2 and "unequal length" in proc.stderr

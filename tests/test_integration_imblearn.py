@@ -82,3 +82,15 @@ def test_over_sampler_takes_a_list_of_unequal_length_series():
     assert all(isinstance(s, np.ndarray) and s.shape[0] == 2 and np.isfinite(s).all()
                for s in X_res[20:])
     assert {s.shape[1] for s in X_res[20:]} <= {s.shape[1] for s in series[15:]}
+
+
+def test_sampler_takes_ragged_univariate_lists_as_the_core_does():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=10 + i % 3).cumsum() for i in range(20)]
+    y = np.array([0] * 14 + [1] * 6)
+    tiny = RecurrentGANAugmenter(n_steps=5, hidden_size=8, random_state=0)
+    for given in (X, [x.tolist() for x in X]):
+        X_res, y_res = GANOverSampler(augmenter=tiny).fit_resample(given, y)
+        assert isinstance(X_res, list) and len(X_res) == 28 and np.bincount(y_res).tolist() == [14, 14]
+        np.testing.assert_array_equal(X_res[0], X[0])
+        assert all(np.ndim(s) == 1 and 10 <= len(s) <= 12 for s in X_res[20:])

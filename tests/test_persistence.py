@@ -218,3 +218,17 @@ def test_save_to_a_folder_or_into_a_missing_one_says_so(tmp_path, fitted):
     with pytest.raises(FileNotFoundError, match="no such folder"):
         fitted.save(tmp_path / "missing" / "m.npz")
     assert list(tmp_path.iterdir()) == []  # no temporary file left anywhere near
+
+
+def test_safe_format_keeps_a_dict_strategy_and_says_when_it_cannot(tmp_path, data):
+    X, y = data
+    aug = RecurrentGANAugmenter(**{**TINY, "sampling_strategy": {"saw": 15, "sine": 20}})
+    aug.fit_resample(X, y)
+    aug.save(tmp_path / "dict.npz")
+    back = RecurrentGANAugmenter.load(tmp_path / "dict.npz")
+    assert back.sampling_strategy == {"saw": 15, "sine": 20}
+    assert back.sampling_strategy_ == aug.sampling_strategy_ == {"saw": 9, "sine": 0}
+    aug.set_params(sampling_strategy=lambda labels: {"saw": 20})
+    with pytest.warns(UserWarning, match="callable sampling_strategy"):
+        aug.save(tmp_path / "callable.npz")
+    assert RecurrentGANAugmenter.load(tmp_path / "callable.npz").sampling_strategy == "auto"
