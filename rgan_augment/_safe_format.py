@@ -258,8 +258,7 @@ class _Archive:
                     got_shape, fortran, got_dtype = np.lib.format.read_array_header_2_0(fh)
                 else:
                     raise ValueError(f"npy version {version}")
-                if got_dtype != dtype or fortran or len(got_shape) != (1 if shape is None
-                                                                       else len(shape)):
+                if got_dtype != dtype or len(got_shape) != (1 if shape is None else len(shape)):
                     raise ModelFileError(
                         f"{self.path}: member {name!r} holds a {got_dtype} array of shape "
                         f"{got_shape}; expected {dtype} of shape {shape or '(n,)'}.")
@@ -281,7 +280,8 @@ class _Archive:
             raise self._error(f"member {name!r}: {str(exc)[:200]}") from None
         if len(data) != nbytes:
             raise self._error(f"member {name!r} is truncated")
-        return np.frombuffer(bytearray(data), dtype=dtype).reshape(got_shape)
+        return np.ascontiguousarray(np.frombuffer(bytearray(data), dtype=dtype).reshape(
+            got_shape, order="F" if fortran else "C"))
 
 
 class _Model:

@@ -98,8 +98,9 @@ def decode_labels(doc):
 def save_npz(path, document, tensors, data=None):
     """Write a JSON document, named float tensors and named plain arrays (``data``,
     e.g. reference series) to ``path`` (an .npz archive)."""
-    arrays = {f"weight::{k}": v.detach().cpu().float().numpy() for k, v in tensors.items()}
-    arrays.update({f"data::{k}": np.asarray(v) for k, v in (data or {}).items()})
+    arrays = {f"weight::{k}": v.detach().cpu().float().contiguous().numpy()
+              for k, v in tensors.items()}
+    arrays.update({f"data::{k}": np.ascontiguousarray(v) for k, v in (data or {}).items()})
     arrays["document"] = np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
     with atomic_write(path) as fh:
         np.savez(fh, **arrays)
