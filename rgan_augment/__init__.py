@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["RecurrentGANAugmenter", "__version__"]
+__all__ = ["RecurrentGANAugmenter", "resolve_sampling_strategy", "__version__"]
 
 
 def __getattr__(name):
@@ -11,4 +11,8 @@ def __getattr__(name):
         from .augmenter import RecurrentGANAugmenter
 
         return RecurrentGANAugmenter
+    if name == "resolve_sampling_strategy":  # {class: series to generate}, as imbalanced-learn
+        from ._strategy import resolve_sampling_strategy
+
+        return resolve_sampling_strategy
     raise AttributeError(f"module 'rgan_augment' has no attribute {name!r}")
