@@ -41,7 +41,7 @@ def main():
         seconds = time.perf_counter() - t0
         clf = MiniRocketClassifier(n_kernels=1000 if args.fast else 10000, random_state=0)
         score = balanced_accuracy_score(y_test, clf.fit(X_res, y_res).predict(X_test))
-        counts = dict(zip(*np.unique(y_res, return_counts=True)))
+        counts = {str(k): int(v) for k, v in zip(*np.unique(y_res, return_counts=True))}
         print(f"{name:>14}: balanced accuracy {score:.3f}  (classes {counts}, "
               f"oversampling {seconds:.1f} s)")
 
