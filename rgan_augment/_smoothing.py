@@ -83,17 +83,38 @@ def gaussian_smooth(x, lengths, sigma, dilation=1):
     xm = (x * mask.unsqueeze(2)).transpose(1, 2)  # (n, C, T)
     mask_c = mask.unsqueeze(1).expand(n, c, t)
     d = int(dilation)
-    if sigma.dim() == 1:
+    if sigma.dim() == 1:  # one kernel per channel, the same for every series
         k, half = _kernels(sigma, x.dtype, x.device)
-        num = F.conv1d(xm, k, padding=half * d, dilation=d, groups=c)
-        den = F.conv1d(mask_c, k, padding=half * d, dilation=d, groups=c)
-    else:  # one depthwise convolution over all n * C rows, each with its own kernel
+        num, den = _depthwise(xm, k, half, d), _depthwise(mask_c, k, half, d)
+    else:  # one kernel per series and channel: n * C rows, each with its own
         k, half = _kernels(sigma.reshape(n * c), x.dtype, x.device)
-        conv = lambda a: F.conv1d(a.reshape(1, n * c, t), k, padding=half * d, dilation=d,  # noqa: E731
-                                  groups=n * c).view(n, c, t)
-        num, den = conv(xm), conv(mask_c)
+        num = _depthwise(xm.reshape(1, n * c, t), k, half, d).view(n, c, t)
+        den = _depthwise(mask_c.reshape(1, n * c, t), k, half, d).view(n, c, t)
     out = num / den.clamp_min(1e-12)
     return out.transpose(1, 2) * mask.unsqueeze(2)
+
+
+# A kernel that spans more steps than this (dilation included) is applied through the
+# FFT: a direct convolution costs steps x taps, and the widest widths (a tenth of the
+# length) made the calibration and sampling of long series grow with the square of
+# their length.
+FFT_TAPS = 129
+
+
+def _depthwise(a, k, half, dilation):
+    """Each row r of ``a`` (B, R, T) correlated with its kernel ``k[r]`` (R, 1, 2 half + 1)
+    dilated by ``dilation``, zero beyond both ends, same length out. Direct for short
+    kernels; through the FFT (in float64, then back to ``a``'s dtype) for long ones."""
+    rows, t = a.shape[1], a.shape[2]
+    span = half * dilation
+    if 2 * span + 1 <= FFT_TAPS:
+        return F.conv1d(a, k, padding=span, dilation=dilation, groups=rows)
+    taps = torch.zeros(rows, 2 * span + 1, dtype=torch.float64, device=a.device)
+    taps[:, ::dilation] = k[:, 0].double()
+    size = t + 2 * span  # a linear (not circular) convolution fits
+    spectrum = torch.fft.rfft(a.double(), size) * torch.fft.rfft(taps, size)
+    # the kernels are symmetric, so convolution and correlation agree
+    return torch.fft.irfft(spectrum, size)[..., span:span + t].to(a.dtype)
 
 
 def calibrate_sigma(draws, draw_lengths, target, max_sigma, cycle=0):

@@ -232,3 +232,12 @@ def test_safe_format_keeps_a_dict_strategy_and_says_when_it_cannot(tmp_path, dat
     with pytest.warns(UserWarning, match="callable sampling_strategy"):
         aug.save(tmp_path / "callable.npz")
     assert RecurrentGANAugmenter.load(tmp_path / "callable.npz").sampling_strategy == "auto"
+
+
+def test_damaged_pickled_weights_give_one_line(fitted):
+    """torch's multi-line advice about weights_only does not reach the user."""
+    state = fitted.__getstate__()
+    broken = dict(state, _generator_bytes=b"PK\x03\x04" + state["_generator_bytes"][4:200])
+    with pytest.raises(ModelFileError) as info:
+        RecurrentGANAugmenter.__new__(RecurrentGANAugmenter).__setstate__(broken)
+    assert "\n" not in str(info.value) and "corrupted" in str(info.value)
