@@ -6,6 +6,7 @@ import torch
 
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._smoothing import calibrate_sigma, gaussian_smooth, roughness, smoothing_helps
+from rgan_augment.gan.training import step_mask
 
 from _toy import sine_vs_sawtooth
 
@@ -192,3 +193,25 @@ def test_calibration_of_a_large_class_compares_a_capped_subset(monkeypatch):
     assert len(X) == 3000
     RecurrentGANAugmenter(**TINY, filter_samples=False, random_state=0).fit(X, y)
     assert seen == [augmenter._CALIBRATION_CAP] * 2
+
+
+@pytest.mark.parametrize("per_series, dilation", [(False, 1), (True, 1), (False, 4)])
+def test_wide_kernels_through_the_fft_match_the_direct_convolution(monkeypatch, per_series,
+                                                                    dilation):
+    """Kernels wider than FFT_TAPS go through the FFT (linear in the length instead of
+    length x taps); they give the direct convolution's result, padding and masks too."""
+    from rgan_augment import _smoothing
+
+    g = torch.Generator().manual_seed(0)
+    n, t, c = 6, 600, 3
+    lengths = torch.tensor([600, 599, 450, 300, 17, 1])
+    x = torch.randn(n, t, c, generator=g) * step_mask(lengths, t).unsqueeze(2)
+    sigma = torch.tensor([40.0, 0.0, 7.0])
+    if per_series:
+        sigma = sigma.expand(n, c) * torch.linspace(0.5, 1.5, n)[:, None]
+    monkeypatch.setattr(_smoothing, "FFT_TAPS", 10**9)
+    direct = gaussian_smooth(x, lengths, sigma, dilation)
+    monkeypatch.setattr(_smoothing, "FFT_TAPS", 129)
+    via_fft = gaussian_smooth(x, lengths, sigma, dilation)
+    torch.testing.assert_close(via_fft, direct, rtol=0, atol=1e-6)
+    assert (via_fft[~step_mask(lengths, t)] == 0).all()
