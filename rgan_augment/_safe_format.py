@@ -204,6 +204,10 @@ class _Archive:
                 raise self._error(f"member {name[:80]!r} is compressed (save() stores members "
                                   "as they are)")
             self.infos[name] = info
+        # stored members lie in the file side by side: together they cannot be larger
+        # than it, unless the directory points several of them at the same bytes
+        if sum(i.file_size for i in infos) > os.path.getsize(self.path):
+            raise self._error("its members overlap")
 
     def __enter__(self):
         return self
