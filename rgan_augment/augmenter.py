@@ -320,7 +320,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         and sampling ~2x faster; but its class fidelity came out lower on every data set
         compared (seed 0: ACSF1 0.62 -> 0.61, OSULeaf 0.82 -> 0.80, PLAID 0.30 -> 0.24,
         and one GunPoint few-shot run 0.956 -> 0.516), so it is not the CPU default.
-        The format a fit used is in ``precision_``.
+        On a CPU that cannot run the recurrent cell in bf16 (no bf16 instructions; asked
+        of the CPU, see :mod:`rgan_augment.gan.precision`) 'bfloat16' warns and fits and
+        samples in float32. The format a fit used is in ``precision_``.
     random_state : None, int or RandomState, default=None
         Seeds weights, training and sampling. Seeded CPU runs are bit-for-bit
         repeatable; torch's global random state is never touched.
