@@ -21,6 +21,7 @@ into its last steps and the ends are not pulled towards zero.
 from __future__ import annotations
 
 import math
+import time
 
 import torch
 import torch.nn.functional as F
@@ -34,6 +35,15 @@ from .gan.training import _mmd, mmd_features, step_mask
 # fidelity 0.35 -> 0.27; GunPoint's draws, 1.9-2.7x, gain (worst of 10 runs 0.70 -> 0.83).
 ROUGHNESS_TOLERANCE = 1.25
 _BISECTION_STEPS = 24
+
+
+class OutOfTime(Exception):
+    """The calibration's deadline (``max_time``) passed before a class's widths were found."""
+
+
+def _check_deadline(deadline):
+    if deadline is not None and time.perf_counter() > deadline:
+        raise OutOfTime
 
 
 def roughness(x, lengths):
@@ -117,7 +127,7 @@ def _depthwise(a, k, half, dilation):
     return torch.fft.irfft(spectrum, size)[..., span:span + t].to(a.dtype)
 
 
-def calibrate_sigma(draws, draw_lengths, target, max_sigma, cycle=0):
+def calibrate_sigma(draws, draw_lengths, target, max_sigma, cycle=0, deadline=None):
     """Per-channel widths that bring the roughness of ``draws`` down to ``target`` (C,).
 
     With ``cycle`` P > 0: the widths (in cycles) of a smoothing across cycles that bring
@@ -128,7 +138,7 @@ def calibrate_sigma(draws, draw_lengths, target, max_sigma, cycle=0):
     stays too rough even at ``max_sigma``: its excess is not step-to-step wiggle but
     shape, and blurring it only distorts the series (full Sines: draws 1.3-1.8x as
     rough as the data reached the cap of 2.4 steps, and the discriminative score went
-    0.023 -> 0.471)."""
+    0.023 -> 0.471). Raises :class:`OutOfTime` once ``perf_counter()`` passes ``deadline``."""
     target = torch.as_tensor(target, dtype=torch.float64)
     raw = _roughness_of(draws, draw_lengths, cycle)
     need = raw > ROUGHNESS_TOLERANCE * target
@@ -137,6 +147,7 @@ def calibrate_sigma(draws, draw_lengths, target, max_sigma, cycle=0):
     if not bool(need.any()):
         return torch.zeros_like(target)
     for _ in range(_BISECTION_STEPS):
+        _check_deadline(deadline)
         mid = torch.where(need, (lo + hi) / 2, torch.zeros_like(lo))
         rough = _roughness_of(gaussian_smooth(draws, draw_lengths, mid, max(cycle, 1)),
                               draw_lengths, cycle)
@@ -158,14 +169,17 @@ def smoothing_helps(real, draws, draw_lengths, sigma, rough_weight, max_real=512
         real_f, mmd_features(draws, rough_weight))
 
 
-def class_widths(real, real_len, raw, raw_len, rough_weight, max_sigma, cycle=0):
+def class_widths(real, real_len, raw, raw_len, rough_weight, max_sigma, cycle=0, deadline=None):
     """One class's smoothing widths (C,) float64 for its draws ``raw``: step to step
     (second-difference roughness) or, with ``cycle`` P, across cycles (mean change over
     P steps; widths in cycles); zeroed unless :func:`smoothing_helps` finds they bring
     the draws closer to the class's series ``real``; a class with one series keeps them
-    (no spread to judge by)."""
+    (no spread to judge by). Raises :class:`OutOfTime` past ``deadline``."""
+    _check_deadline(deadline)
     target = _roughness_of(real, real_len, cycle)
-    widths = calibrate_sigma(raw, raw_len, target, max_sigma=max_sigma, cycle=cycle)
+    widths = calibrate_sigma(raw, raw_len, target, max_sigma=max_sigma, cycle=cycle,
+                             deadline=deadline)
+    _check_deadline(deadline)
     if float(widths.max()) > 0 and len(real) > 1 and not smoothing_helps(
             real, raw, raw_len, widths, rough_weight, dilation=max(cycle, 1)):
         widths = torch.zeros_like(widths)

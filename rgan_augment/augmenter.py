@@ -31,7 +31,7 @@ from ._cycles import detect_cycle
 from ._folding import fold, fold_steps, folded_lengths, unfold, unfold_steps
 from ._series_norm import detect_znorm, znormalise
 from ._series_scale import detect_scale_spread, unit_scales
-from ._smoothing import class_widths, gaussian_smooth
+from ._smoothing import OutOfTime, class_widths, gaussian_smooth
 from .gan.training import (PRECISIONS, GANConfig, autocast, autocast_dtype, draw, resolve_device,
                            roughness_weight, step_mask, train_gan)
 
@@ -115,6 +115,11 @@ _LONG_CHUNK = 8  # above this many steps per recurrent step, 'auto' doubles the 
 def _auto_hidden(chunk):
     """Hidden units for ``hidden_size='auto'``: 64, or 128 for chunks above 8 steps."""
     return 128 if chunk > _LONG_CHUNK else 64
+
+
+# With max_time, the training loop gets this share of the budget (less what the fit spent
+# before it); the roughness calibration after it gets the rest, up to the deadline.
+_TRAINING_SHARE = 0.8
 
 
 def _auto_steps(n_instances):
@@ -307,7 +312,11 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     learning_rate : float, default=2e-3
         Adam learning rate of both networks.
     max_time : float or None, default=None
-        Stop training after this many seconds (checked at each evaluation).
+        A budget in seconds for the whole fit. The training loop gets 80 % of it (less
+        what the fit spent before training), checked at each evaluation, so it runs at
+        least to the first one; the roughness calibration after it gets the rest, and a
+        class whose widths are not found by then is not smoothed (with a warning). The
+        sample filter's fit (about a second) is not cut.
     device : {'auto', 'cpu', 'cuda', 'cuda:N'}, default='auto'
         'auto' uses CUDA when available, else the CPU.
     precision : {'auto', 'float32', 'bfloat16'}, default='auto'
@@ -527,6 +536,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
 
     def _fit_series(self, values, lengths, layout, X, y):
         """Train on already validated series: the shared body of fit and fit_resample."""
+        started = time.perf_counter()
+        deadline = None if self.max_time is None else started + float(self.max_time)
         if getattr(self, "n_features_in_", None) is None:
             self.n_features_in_ = values.shape[1]
         n, n_channels, n_timepoints = values.shape
@@ -599,7 +610,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             feature_matching=float(self.feature_matching), class_loss=float(self.class_loss),
             mmd_weight=float(self.mmd_loss), batch_size=self.batch_size,
             n_steps=n_steps, lr_g=float(self.learning_rate), lr_d=float(self.learning_rate),
-            eval_every=max(10, 10 * round(n_steps / 200)), max_time=self.max_time,
+            eval_every=max(10, 10 * round(n_steps / 200)),
+            max_time=None if deadline is None else max(
+                1e-3, _TRAINING_SHARE * self.max_time - (time.perf_counter() - started)),
             reference=self.conditioning == "example", ema=float(self.ema_decay),
             even_inputs=precision == "bfloat16")
         padded = np.zeros((n, config.n_chunks * chunk, n_channels), dtype=np.float32)
@@ -666,7 +679,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         self.smoothing_sigma_ = self.cycle_sigma_ = None
         if self.match_roughness:
             self.smoothing_sigma_, self.cycle_sigma_ = self._calibrate_smoothing(
-                padded[:, :n_timepoints], lengths, codes, seed, series_lengths)
+                padded[:, :n_timepoints], lengths, codes, seed, series_lengths,
+                deadline=deadline)
         self.history_ = result.history
         self.best_step_, self.n_steps_ = result.best_step, result.n_steps
         self.best_score_ = result.best_score
@@ -677,7 +691,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         return self
 
     def _calibrate_smoothing(self, scaled, lengths, codes, seed, series_lengths,
-                             n_draws=512, min_per_class=64):
+                             n_draws=512, min_per_class=64, deadline=None):
         """Gaussian widths per class and channel that make the generator's draws of each
         class as smooth as that class's training series: float64 array (n_classes,
         n_channels) ((1, n_channels) unconditional), 0 = no smoothing; see
@@ -708,6 +722,11 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         three seeds of the imbalanced benchmark's splits)."""
         t = scaled.shape[1]
         n_classes = int(codes.max()) + 1
+        cycle = 0 if self.cycles_folded_ else self.cycle_length_
+        if deadline is not None and time.perf_counter() > deadline:  # max_time spent
+            self._warn_out_of_time(n_classes, n_classes)
+            zeros = np.zeros((n_classes, scaled.shape[2]), dtype=np.float64)
+            return zeros, (zeros.copy() if cycle else None)
         per_class = n_draws if n_classes == 1 else max(min_per_class, -(-n_draws // n_classes))
         members = [np.flatnonzero(codes == c) for c in range(n_classes)]
         # a large class is judged on an evenly spaced subset: the MMD check is quadratic
@@ -724,24 +743,41 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                                       series_lengths[rows])[:, :t].cpu()
         row_lengths = torch.from_numpy(row_lengths)
         sigma = np.zeros((n_classes, scaled.shape[2]), dtype=np.float64)
-        cycle = 0 if self.cycles_folded_ else self.cycle_length_
         cycle_sigma = None if not cycle else np.zeros_like(sigma)
+        late = 0
         scaled_t = torch.from_numpy(np.ascontiguousarray(scaled, dtype=np.float32))
         weight = roughness_weight(scaled_t)
         for c, m in enumerate(members):
             real, real_len = scaled_t[m], torch.from_numpy(lengths[m])
             mine = torch.from_numpy(row_codes == c)
             raw, raw_len = draws[mine], row_lengths[mine]
-            sigma[c] = class_widths(real, real_len, raw, raw_len, weight,
-                                    max_sigma=max(1.0, t / 10))
-            if cycle:  # across cycles, on the draws as the step-to-step widths leave them
-                smoothed = gaussian_smooth(raw, raw_len, torch.from_numpy(sigma[c]))
-                cycle_sigma[c] = class_widths(real, real_len, smoothed, raw_len, weight,
-                                              max_sigma=max(1.0, t / cycle / 10), cycle=cycle)
+            try:
+                widths = class_widths(real, real_len, raw, raw_len, weight,
+                                      max_sigma=max(1.0, t / 10), deadline=deadline)
+                across = None
+                if cycle:  # across cycles, on the draws as the step-to-step widths leave them
+                    smoothed = gaussian_smooth(raw, raw_len, torch.from_numpy(widths))
+                    across = class_widths(real, real_len, smoothed, raw_len, weight,
+                                          max_sigma=max(1.0, t / cycle / 10), cycle=cycle,
+                                          deadline=deadline)
+            except OutOfTime:  # this class's draws stay unsmoothed (widths 0)
+                late += 1
+                continue
+            sigma[c] = widths
+            if cycle:
+                cycle_sigma[c] = across
+        if late:
+            self._warn_out_of_time(late, n_classes)
         for widths in (sigma, cycle_sigma):
             if widths is not None:  # constant channels: restored exactly anyway
                 widths[:, self.scaler_.scale_ == 0] = 0.0
         return sigma, cycle_sigma
+
+    def _warn_out_of_time(self, late, n_classes):
+        warnings.warn(
+            f"max_time={self.max_time} ran out before the roughness calibration of {late} of "
+            f"{n_classes} class(es): their draws are not smoothed (widths 0). Give the fit "
+            "more time to calibrate them.", UserWarning, stacklevel=5)
 
     # ---------------------------------------------------------------- sample
     def _label_codes(self, y, n_samples):

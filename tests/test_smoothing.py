@@ -215,3 +215,16 @@ def test_wide_kernels_through_the_fft_match_the_direct_convolution(monkeypatch, 
     via_fft = gaussian_smooth(x, lengths, sigma, dilation)
     torch.testing.assert_close(via_fft, direct, rtol=0, atol=1e-6)
     assert (via_fft[~step_mask(lengths, t)] == 0).all()
+
+
+def test_max_time_covers_the_calibration_too():
+    """max_time bounds the whole fit: training stops past its share (scored where it
+    stops, not at the next scheduled evaluation), and classes the calibration has no time
+    left for are not smoothed, with a warning."""
+    X, y = sine_vs_sawtooth(n_per_class=20, length=64)
+    with pytest.warns(UserWarning, match="ran out before the roughness calibration"):
+        aug = RecurrentGANAugmenter(n_steps=500, hidden_size=8, max_time=0.05,
+                                    random_state=0).fit(X, y)
+    assert aug.n_steps_ < 500 and aug.best_step_ in aug.history_["step"]
+    assert aug.smoothing_sigma_.shape == (2, 1) and not aug.smoothing_sigma_.any()
+    assert np.isfinite(aug.sample(5, "saw")).all()

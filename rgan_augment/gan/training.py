@@ -453,7 +453,10 @@ def train_gan(x, lengths, labels, config, *, seed, device, precision="auto", ver
                 loss_d_acc += ld
                 loss_g_acc += lg
                 acc_n += 1
-            if step % config.eval_every == 0 or step == config.n_steps:
+            # past max_time, the step just taken is scored and training stops there
+            # (not at the next scheduled evaluation, which may be many steps away)
+            late = config.max_time is not None and time.perf_counter() - t0 > config.max_time
+            if step % config.eval_every == 0 or step == config.n_steps or late:
                 score = evaluate(step)
                 good = {"G": copy.deepcopy(G.state_dict()), "D": copy.deepcopy(D.state_dict()),
                         "step": step,
@@ -466,7 +469,8 @@ def train_gan(x, lengths, labels, config, *, seed, device, precision="auto", ver
                     progress(step, config.n_steps, history)
                 loss_d_acc = loss_g_acc = 0.0
                 acc_n = 0
-                if config.max_time is not None and time.perf_counter() - t0 > config.max_time:
+                if late or (config.max_time is not None
+                            and time.perf_counter() - t0 > config.max_time):
                     break
     except KeyboardInterrupt:
         if not history["step"]:
