@@ -171,6 +171,17 @@ def main():
     print(report(rows, args))
 
 
+def mean_std_cells(rows, names, metric, **match):
+    """'mean (std)' of ``metric`` for each oversampler in ``names`` over the rows whose
+    fields equal ``match``; 'n/a' for one with no such row."""
+    cells = []
+    for name in names:
+        v = [r[metric] for r in rows if r["oversampler"] == name
+             and all(r[k] == want for k, want in match.items())]
+        cells.append(f"{np.mean(v):.3f} ({np.std(v):.3f})" if v else "n/a")
+    return cells
+
+
 def report(rows, args):
     names = [s for s in OVERSAMPLERS if any(r["oversampler"] == s for r in rows)]
     extra = (f" --params '{args.params}'" if args.params != "{}" else "") + \
@@ -184,11 +195,7 @@ def report(rows, args):
             lines += [f"## {clf}: {metric}", "", "| dataset | " + " | ".join(names) + " |",
                       "| --- |" + " --- |" * len(names)]
             for ds in args.datasets:
-                cells = []
-                for s in names:
-                    v = [r[metric] for r in rows if r["dataset"] == ds and r["oversampler"] == s
-                         and r["classifier"] == clf]
-                    cells.append(f"{np.mean(v):.3f} ({np.std(v):.3f})")
+                cells = mean_std_cells(rows, names, metric, dataset=ds, classifier=clf)
                 lines.append(f"| {ds} | " + " | ".join(cells) + " |")
             means = [np.mean([r[metric] for r in rows if r["oversampler"] == s and r["classifier"] == clf])
                      for s in names]

@@ -41,7 +41,8 @@ from scipy.stats import rankdata, wilcoxon
 from sklearn.metrics import balanced_accuracy_score, f1_score, recall_score
 from sklearn.model_selection import train_test_split
 
-from imbalanced_classification import CLASSIFIERS, LOADERS, flat_resampler, jitter, load
+from imbalanced_classification import (CLASSIFIERS, LOADERS, flat_resampler, jitter, load,
+                                       mean_std_cells)
 from rgan_augment import RecurrentGANAugmenter
 
 warnings.filterwarnings("ignore")
@@ -283,11 +284,8 @@ def report(rows, args, classifiers, out):
                 lines += [f"### {clf}: {metric}", "", "| dataset | " + " | ".join(names) + " |",
                           "| --- |" + " --- |" * len(names)]
                 for ds in args.datasets:
-                    cells = []
-                    for s in names:
-                        v = [r[metric] for r in rows if r["dataset"] == ds and r["regime"] == regime
-                             and r["oversampler"] == s and r["classifier"] == clf]
-                        cells.append(f"{np.mean(v):.3f} ({np.std(v):.3f})" if v else "n/a")
+                    cells = mean_std_cells(rows, names, metric, dataset=ds, regime=regime,
+                                           classifier=clf)
                     if any(c != "n/a" for c in cells):
                         lines.append(f"| {ds} | " + " | ".join(cells) + " |")
                 keys, M = _cells(rows, regime, clf, metric, names)

@@ -353,6 +353,13 @@ class ChannelScaler:
         d = self.divisor()
         return (self.data_min_ - self.mean_) / d, (self.data_max_ - self.mean_) / d
 
+    def generator_clip(self):
+        """The range the generator's output is clipped to, in scaled units: a quarter of
+        the training range beyond it, per channel, as float32 arrays (lo, hi)."""
+        lo, hi = self.scaled_bounds()
+        span = hi - lo
+        return (lo - 0.25 * span).astype(np.float32), (hi + 0.25 * span).astype(np.float32)
+
     def get_state(self):
         return {k: getattr(self, k).tolist() for k in ("mean_", "scale_", "data_min_", "data_max_")}
 

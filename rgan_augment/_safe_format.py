@@ -32,6 +32,7 @@ import json
 import math
 import os
 import re
+import warnings
 import zipfile
 from numbers import Integral, Real
 
@@ -129,8 +130,6 @@ def _params_document(params, codes):
     """``get_params()`` as JSON. A dict ``sampling_strategy`` is stored by class index; a
     callable one cannot be, nor a RandomState: those are stored as their defaults, with
     a warning (they only matter for a refit of the loaded model)."""
-    import warnings
-
     out = {}
     for k, v in params.items():
         if k == "random_state" and not (v is None or isinstance(v, Integral)):
@@ -225,7 +224,7 @@ class _Archive:
             raise self._error("no document member")
         if info.file_size > MAX_DOCUMENT_BYTES:
             raise self._error(f"a document of {info.file_size:,} bytes")
-        raw = self._read("document", None, np.dtype(np.uint8), max_items=MAX_DOCUMENT_BYTES)
+        raw = self._read("document", None, np.dtype(np.uint8))  # its size checked just above
         try:
             doc = json.loads(raw.tobytes().decode("utf-8"))
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
@@ -249,7 +248,7 @@ class _Archive:
         if unknown:
             raise self._error(f"unexpected member(s) {', '.join(u[:60] for u in unknown[:5])}")
 
-    def _read(self, name, shape, dtype, max_items=None):
+    def _read(self, name, shape, dtype):
         info = self.infos.get(f"{name}.npy")
         if info is None:
             raise self._error(f"member {name!r} is missing")
@@ -270,10 +269,7 @@ class _Archive:
                     raise ModelFileError(
                         f"{self.path}: member {name!r} has shape {tuple(got_shape)}; the "
                         f"model's configuration implies {shape}.")
-                count = math.prod(got_shape)
-                if max_items is not None and count > max_items:
-                    raise ModelFileError(f"{self.path}: member {name!r} is too large.")
-                nbytes = count * dtype.itemsize
+                nbytes = math.prod(got_shape) * dtype.itemsize
                 if info.file_size != fh.tell() + nbytes:
                     raise ModelFileError(f"{self.path}: member {name!r} is {info.file_size:,} "
                                          f"bytes; its header implies {fh.tell() + nbytes:,}.")
@@ -302,8 +298,7 @@ class _Model:
         est.scaler_, est.config_ = self.scaler, self.config
         for k, v in self.fitted.items():
             setattr(est, k, v)
-        lo, hi = _clip_of(self.scaler)
-        est.clip_ = (lo.tolist(), hi.tolist())
+        est.clip_ = tuple(bound.tolist() for bound in self.scaler.generator_clip())
         est._sample_rng = self.sample_rng
         if self.sampling_strategy_ is not None:
             est.sampling_strategy_ = self.sampling_strategy_
@@ -336,15 +331,6 @@ class _Model:
                    if k.startswith("weight::")}
         est.generator_ = est._restore_generator(weights)
         return est
-
-
-def _clip_of(scaler):
-    """The generator's clip range in scaled units, as ``fit`` derives it from the scaler
-    (a quarter of the training range beyond it), float32 like the fit's."""
-    lo, hi = scaler.scaled_bounds()
-    span = hi - lo
-    return (torch.tensor(lo - 0.25 * span, dtype=torch.float32).numpy(),
-            torch.tensor(hi + 0.25 * span, dtype=torch.float32).numpy())
 
 
 class _Checker:
@@ -430,7 +416,7 @@ class _Checker:
         m.params = self.params(doc["params"], m)
         m.sample_rng = self.sample_rng(doc["sample_rng"])
         m.sampling_strategy_ = self.strategy_counts(doc["sampling_strategy_"], m.classes)
-        cal = m.calibrations = {
+        m.calibrations = {
             "fold": cycle or None,
             "smoothing_sigma": self.widths(cal["smoothing_sigma"], "calibrations.smoothing_sigma",
                                            n_groups, m.config.n_channels,
@@ -600,7 +586,7 @@ class _Checker:
             self.fail(where, "must have scales >= 0 and data_min_ <= data_max_.")
         scaler = ChannelScaler.from_state(state)
         with np.errstate(all="ignore"):
-            lo, hi = _clip_of(scaler)
+            lo, hi = scaler.generator_clip()
         if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))
                 and np.abs(np.concatenate([lo, hi])).max() <= 1e12):
             self.fail(where, "implies a scaled data range no fit gives (scale too small for "
@@ -749,9 +735,7 @@ class _Checker:
         m.members.update({f"weight::{k}": (s, np.float32) for k, s in shapes.items()})
         counts = [len(a) for a in m.lengths_by_class]
         if c.reference:
-            from .augmenter import _MAX_REFERENCES
-
-            n_ref = sum(min(k, _MAX_REFERENCES) for k in counts)
+            n_ref = sum(min(k, _max_refs()) for k in counts)
             m.members.update({"data::references": ((n_ref, c.n_chunks * c.chunk, c.n_channels),
                                                    np.float32),
                               "data::reference_lengths": ((n_ref,), np.int64),
@@ -791,7 +775,7 @@ class _Checker:
                           "in turn, as fit stores them.")
             if lengths.min() < 1 or lengths.max() > c.n_timepoints:
                 self.fail("member 'data::reference_lengths'", f"must be in [1, {c.n_timepoints}].")
-            lo, hi = _clip_of(m.scaler)
+            lo, hi = m.scaler.generator_clip()
             after_end = np.arange(refs.shape[1])[None, :] >= lengths[:, None]
             valid = refs[~after_end]  # (n valid steps, channels)
             if np.any(refs[after_end] != 0) or np.any(valid < lo) or np.any(valid > hi):
@@ -806,6 +790,8 @@ class _Checker:
 
 
 def _max_refs():
+    """Training series a fit keeps per class as references (imported late: the
+    estimator imports this module)."""
     from .augmenter import _MAX_REFERENCES
 
     return _MAX_REFERENCES

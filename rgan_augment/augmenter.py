@@ -622,10 +622,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(0, 2**31 - 2))
         self._sample_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
-        lo, hi = self.scaler_.scaled_bounds()
-        span = hi - lo
-        clip = (torch.tensor(lo - 0.25 * span, dtype=torch.float32),
-                torch.tensor(hi + 0.25 * span, dtype=torch.float32))
+        clip = tuple(torch.from_numpy(bound) for bound in self.scaler_.generator_clip())
         bar = _ProgressBar(n_steps) if self.verbose == 1 else None
         context = None
         if hasattr(self, "_init_callback_context"):  # scikit-learn's callback API

@@ -180,9 +180,9 @@ def _read_csv(path, label_column, header):
     missing = np.isnan(X)
     if missing.any():  # shorter series end in empty cells; a gap inside one is an error
         ends = (~missing).sum(1)
-        if (missing & (np.arange(X.shape[1])[None, :] < ends[:, None])).any() or ends.min() < 1:
-            row = int(np.flatnonzero((missing & (np.arange(X.shape[1])[None, :] < ends[:, None])
-                                      ).any(1) | (ends < 1))[0])
+        bad = (missing & (np.arange(X.shape[1])[None, :] < ends[:, None])).any(1) | (ends < 1)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
             raise CLIError(f"{path}: series {row} has an empty cell before its last value "
                            "(or no value at all); only the end of a row may be empty.")
         X = [X[i, : ends[i]] for i in range(len(X))]
@@ -244,16 +244,12 @@ def _padded(series):
 def write_data(path, X, y=None):
     path = Path(path)
     suffix = path.suffix.lower()
+    extra = {}  # the .npz file's arrays besides X and y
     if isinstance(X, list) and len({np.shape(x)[-1] for x in X}) > 1:
-        X, lengths = _padded(X)  # series of unequal length
-        if suffix == ".npz":
-            labels = _plain_labels(y)
-            with atomic_write(path) as fh:
-                np.savez(fh, X=X, lengths=lengths, **({} if labels is None else {"y": labels}))
-            return
-        if suffix != ".csv":
+        if suffix not in (".npz", ".csv"):
             raise CLIError(f"series of unequal length cannot be written as {suffix}; use .npz "
                            "(X padded with NaN, and lengths) or .csv (rows ending in empty cells).")
+        X, extra["lengths"] = _padded(X)  # NaN after each end: empty cells in a .csv
     X = np.asarray(X)
     if suffix == ".npy":
         with atomic_write(path) as fh:
@@ -261,7 +257,7 @@ def write_data(path, X, y=None):
     elif suffix == ".npz":
         labels = _plain_labels(y)
         with atomic_write(path) as fh:
-            np.savez(fh, X=X, **({} if labels is None else {"y": labels}))
+            np.savez(fh, X=X, **extra, **({} if labels is None else {"y": labels}))
     elif suffix == ".csv":
         import pandas as pd
 

@@ -13,8 +13,9 @@ import functools
 
 import torch
 
+from .networks import _CELLS
+
 PRECISIONS = ("auto", "float32", "bfloat16")
-_CELLS = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
 
 
 @functools.lru_cache(maxsize=None)
