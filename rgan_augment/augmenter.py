@@ -56,15 +56,14 @@ def _auto_chunk(n_timepoints):
 
 _MAX_REFERENCES = 512  # training series kept per class for conditioning='example'
 _CALIBRATION_CAP = 1024  # series per class that the roughness calibration compares
-# Fitted attributes added after the first release, with the value that means "nothing
-# detected": what a model pickled before them gets on load (and samples as before with)
-_FITTED_SINCE = {"class_filter_": None, "smoothing_sigma_": None, "znorm_channels_": None,
-                 "znorm_ddof_": None, "cycle_length_": 0, "cycle_sigma_": None,
-                 "series_scale_channels_": None, "series_scales_": None, "cycles_folded_": False,
-                 "filter_scaler_": None}
-# Parameters added later, with the value that does what a model pickled before them did
-# (``get_params`` and a refit of such a model then behave as its fit did)
-_PARAMS_SINCE = {"fold_cycles": False}
+# What a fitted augmenter holds (besides generator_): a pickle lacking any of it was
+# written by another build and is refused on load
+_FITTED_STATE = _safe_format.FITTED_KEYS + (
+    "classes_", "layout_", "lengths_by_class_", "scaler_", "config_", "clip_", "references_",
+    "reference_lengths_", "reference_codes_", "smoothing_sigma_", "cycle_length_",
+    "cycle_sigma_", "cycles_folded_", "znorm_channels_", "znorm_ddof_",
+    "series_scale_channels_", "series_scales_", "filter_scaler_", "class_filter_",
+    "_sample_rng")
 # The class filter: a draw is kept once its margin for its class (the ridge's own-class
 # score minus the best other score; its targets are +-1, so 2 is a perfect fit) exceeds
 # _FILTER_MARGIN; otherwise it is drawn again, and after _FILTER_DRAWS draws the one
@@ -984,16 +983,13 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         persistence.check_version(state.pop("_rgan_version", None), "This pickled augmenter")
         blob = state.pop("_generator_bytes", None)
         super().__setstate__(state)
-        for name, value in _PARAMS_SINCE.items():  # pickled before the parameter existed
-            if name not in state:
-                setattr(self, name, value)
-        if "generator_" in state:  # fitted before a data check existed: the check found nothing
-            for name, default in _FITTED_SINCE.items():
-                if name not in state:
-                    setattr(self, name, default)
-            sigma = self.smoothing_sigma_
-            if sigma is not None and sigma.ndim == 1:  # pickled before per-class widths:
-                self.smoothing_sigma_ = sigma[None, :]  # one row for every class, as `load` does
+        missing = [name for name in self._get_param_names() if name not in state]
+        if "generator_" in state:
+            missing += [name for name in _FITTED_STATE if name not in state]
+        if missing:  # pickled by a build with other parameters or fitted state
+            raise persistence.ModelFileError(
+                f"This pickled augmenter lacks {', '.join(missing)}: it was written by a build of "
+                "rgan-augment with other state; refit it.")
         if blob is not None:
             weights = persistence.state_dict_from_bytes(blob, "cpu")
             self.generator_ = self._restore_generator(weights)

@@ -178,13 +178,3 @@ def test_safe_format_bad_cycle(tmp_path, damage):
     rewrite_document(path, edit)
     with pytest.raises(ModelFileError):
         RecurrentGANAugmenter.load(path)
-
-
-def test_model_pickled_before_cycle_matching_samples_as_before():
-    aug = _fitted_with_cycle()
-    aug.cycle_sigma_ = None
-    expected = aug.sample(5, 1, random_state=2)
-    del aug.cycle_length_, aug.cycle_sigma_  # what an older pickle holds
-    old = pickle.loads(pickle.dumps(aug))
-    assert old.cycle_length_ == 0 and old.cycle_sigma_ is None
-    np.testing.assert_array_equal(old.sample(5, 1, random_state=2), expected)

@@ -217,14 +217,3 @@ def test_safe_format_bad_folding(tmp_path, damage):
     rewrite_document(path, edit)
     with pytest.raises(ModelFileError):
         RecurrentGANAugmenter.load(path)
-
-
-def test_model_pickled_before_folding_samples_as_before():
-    X, y = _cyclic(n=30, length=128, period=4)
-    aug = RecurrentGANAugmenter(**TINY, fold_cycles=False).fit(X, y)
-    expected = aug.sample(5, 1, random_state=2)
-    del aug.cycles_folded_, aug.fold_cycles  # what an older pickle holds
-    old = pickle.loads(pickle.dumps(aug))
-    assert old.cycles_folded_ is False
-    assert old.get_params()["fold_cycles"] is False  # a refit does what its fit did
-    np.testing.assert_array_equal(old.sample(5, 1, random_state=2), expected)

@@ -241,3 +241,20 @@ def test_damaged_pickled_weights_give_one_line(fitted):
     with pytest.raises(ModelFileError) as info:
         RecurrentGANAugmenter.__new__(RecurrentGANAugmenter).__setstate__(broken)
     assert "\n" not in str(info.value) and "corrupted" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["fold_cycles", "cycles_folded_", "znorm_channels_"])
+def test_a_pickle_lacking_a_parameter_or_fitted_state_is_refused(fitted, name):
+    """A pickle from a build with other state (a parameter or a fitted attribute this one
+    has) is refused by name instead of sampling with a guessed default."""
+    state = fitted.__getstate__()
+    del state[name]
+    with pytest.raises(ModelFileError, match=f"lacks {name}.*refit"):
+        RecurrentGANAugmenter.__new__(RecurrentGANAugmenter).__setstate__(state)
+
+
+def test_every_fitted_attribute_is_in_the_pickle_check(fitted):
+    from rgan_augment.augmenter import _FITTED_STATE
+
+    held = {k for k in vars(fitted) if k.endswith("_") and not k.endswith("__")}
+    assert held - {"generator_", "sampling_strategy_"} == set(_FITTED_STATE) - {"_sample_rng"}

@@ -142,15 +142,3 @@ def test_safe_format_bad_flags(tmp_path, damage):
     rewrite_document(path, edit)
     with pytest.raises(ModelFileError):
         RecurrentGANAugmenter.load(path)
-
-
-def test_model_pickled_before_the_check_samples_as_before():
-    import pickle
-
-    X = _walks()
-    aug = RecurrentGANAugmenter(preserve_znorm=False, **TINY).fit(X, np.array([0] * 20 + [1] * 10))
-    expected = aug.sample(5, 1, random_state=2)
-    del aug.znorm_channels_, aug.znorm_ddof_  # what an older pickle holds
-    old = pickle.loads(pickle.dumps(aug))
-    assert old.znorm_channels_ is None and old.znorm_ddof_ is None
-    np.testing.assert_array_equal(old.sample(5, 1, random_state=2), expected)

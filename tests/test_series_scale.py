@@ -107,13 +107,3 @@ def test_safe_format_round_trip_and_damage(tmp_path):
     rewrite_document(path, lambda doc: doc["calibrations"]["series_scale"].update(channels=[True]))
     with pytest.raises(ModelFileError):
         RecurrentGANAugmenter.load(path)
-
-
-def test_model_pickled_before_series_scales_samples_as_before():
-    X, y = _sizes_apart()
-    aug = RecurrentGANAugmenter(**TINY, scale_series=False).fit(X, y)
-    expected = aug.sample(5, 1, random_state=2)
-    del aug.series_scale_channels_, aug.series_scales_  # what an older pickle holds
-    old = pickle.loads(pickle.dumps(aug))
-    assert old.series_scale_channels_ is None and old.series_scales_ is None
-    np.testing.assert_array_equal(old.sample(5, 1, random_state=2), expected)

@@ -32,8 +32,8 @@ def even_pad(n_inputs, even_inputs):
 
     oneDNN's bf16 RNN kernels run about 2x slower on an odd input size (measured on 2
     cores of an AMX CPU: 0.033-0.050 s against 0.015-0.026 s per 2,048 x 24-step pass
-    of a 2-layer, 64-unit LSTM, input sizes 24-34); in float32 one zero column is free.
-    ``even_inputs=False`` keeps the layout of models saved before the padding."""
+    of a 2-layer, 64-unit LSTM, input sizes 24-34). The estimator pads bf16 fits only:
+    float32 kernels run odd sizes as fast, so float32 fits keep ``even_inputs=False``."""
     return n_inputs % 2 if even_inputs else 0
 
 
