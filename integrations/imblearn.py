@@ -81,8 +81,13 @@ class GANOverSampler(BaseOverSampler):
 
     def _fit_resample(self, X, y):
         augmenter = RecurrentGANAugmenter() if self.augmenter is None else self.augmenter
-        self.augmenter_ = clone(augmenter).fit(X, y)
-        X_res, y_res = self.augmenter_._append_synthetic(X, y, self.sampling_strategy_)
+        # imbalanced-learn resolved the number to generate per class; the augmenter takes
+        # the same request as target totals (its dict strategy, imbalanced-learn's meaning)
+        labels, counts = np.unique(np.asarray(y), return_counts=True)
+        have = dict(zip(labels.tolist(), counts.tolist()))
+        totals = {c: have[c] + int(n) for c, n in self.sampling_strategy_.items()}
+        self.augmenter_ = clone(augmenter).set_params(sampling_strategy=totals)
+        X_res, y_res = self.augmenter_.fit_resample(X, y)
         if isinstance(X_res, list):
             # imbalanced-learn gives a list input its output back with ``.tolist()``: an
             # object array of the series, so that the list comes back as a list of arrays

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .gan.training import step_mask
+from .gan.masks import step_mask
 
 MAX_CYCLE = 512  # longest cycle looked for, in steps
 MIN_CYCLES = 8  # a cycle must fit this many times into the median series
@@ -51,7 +51,7 @@ def _channel_change(values, lengths, max_lag):
     """Sums over the series of one channel (n, 1, T): squared change per lag (max_lag,),
     the number of pairs per lag, and the sum of squares about each series' mean."""
     n, c, t = values.shape
-    mask = np.arange(t)[None, :] < lengths[:, None]
+    mask = step_mask(lengths, t)
     mean = (values * mask[:, None]).sum(2, keepdims=True) / lengths[:, None, None]
     x = (values - mean) * mask[:, None]  # centred, zero after each end
     size = 1 << int(np.ceil(np.log2(2 * t)))

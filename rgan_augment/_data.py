@@ -15,6 +15,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils.validation import column_or_1d
 
+from .gan.masks import step_mask
+
 __all__ = [
     "SeriesLayout",
     "ChannelScaler",
@@ -314,7 +316,7 @@ class ChannelScaler:
 
     def fit(self, values, lengths):
         n, c, t = values.shape
-        mask = np.arange(t)[None, :] < lengths[:, None]  # (n, t)
+        mask = step_mask(lengths, t)  # (n, t)
         count = mask.sum()
         m = mask[:, None, :]
         self.mean_ = (values * m).sum(axis=(0, 2)) / count

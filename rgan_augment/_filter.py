@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as F
 from sklearn.linear_model import RidgeClassifierCV
 
+from .gan.masks import step_mask
+
 KERNEL_LENGTH = 9
 # Features are computed in blocks of this many series, a shorter last block padded to
 # the next power of two: the CPU convolution backend (oneDNN) caches a kernel plan per
@@ -63,7 +65,7 @@ class ClassFilter:
         t = x.shape[2]
         equal = bool((lengths == t).all())
         if not equal:  # float masks: much faster than boolean reductions on the CPU
-            valid = (torch.arange(t, device=x.device)[None, :] < lengths[:, None]).to(x.dtype)
+            valid = step_mask(lengths.to(x.device), t).to(x.dtype)
             valid = valid.unsqueeze(1)
             n_valid = valid.sum(2).clamp_min(1.0)
             off = (1.0 - valid) * 1e9

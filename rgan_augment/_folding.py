@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .gan.masks import step_mask
+
 
 def folded_lengths(lengths, cycle):
     """Folded length of each series: whole cycles, rounded up. (n,) int64."""
@@ -41,7 +43,7 @@ def fold(values, lengths, cycle):
             x[i, :, step] = x[i, :, step - cycle] if end >= cycle else x[i, :, end - 1]
     out = x.reshape(n, c, whole // cycle, cycle).transpose(0, 1, 3, 2)
     out = np.ascontiguousarray(out).reshape(n, c * cycle, whole // cycle)
-    keep = np.arange(whole // cycle)[None, :] < folded_lengths(lengths, cycle)[:, None]
+    keep = step_mask(folded_lengths(lengths, cycle), whole // cycle)
     return out * keep[:, None, :]
 
 

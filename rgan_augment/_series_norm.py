@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .gan.training import step_mask
+from .gan.masks import step_mask
 
 # A channel counts as z-normalised when every series' mean is within TOLERANCE of 0 and
 # its standard deviation within TOLERANCE of 1 (the archives store 6-8 digits; the two
@@ -37,7 +37,7 @@ def detect_znorm(values, lengths):
     n, c, t = values.shape
     if n < _MIN_SERIES or lengths.min() < _MIN_STEPS:
         return np.zeros(c, dtype=bool), np.zeros(c, dtype=np.int64)
-    mask = np.arange(t)[None, :] < lengths[:, None]  # (n, T)
+    mask = step_mask(lengths, t)  # (n, T)
     count = lengths.astype(np.float64)[:, None]  # (n, 1)
     mean = (values * mask[:, None]).sum(2) / count  # (n, C)
     sq = (((values - mean[:, :, None]) * mask[:, None]) ** 2).sum(2)  # (n, C)

@@ -27,7 +27,8 @@ import torch
 import torch.nn.functional as F
 
 from ._cycles import cycle_roughness
-from .gan.training import _mmd, mmd_features, step_mask
+from .gan.masks import step_mask
+from .gan.mmd import mmd, mmd_features
 
 # Draws whose roughness is within this factor of the data's are left alone: smoothing
 # also damps fast structure the data has. Measured: ACSF1 (mains waveforms with an exact
@@ -165,7 +166,7 @@ def smoothing_helps(real, draws, draw_lengths, sigma, rough_weight, max_real=512
     at most ``max_real`` real series, evenly spaced, enter the comparison."""
     real_f = mmd_features(real[:: max(1, len(real) // max_real)][:max_real], rough_weight)
     smoothed = gaussian_smooth(draws, draw_lengths, sigma, dilation)
-    return _mmd(real_f, mmd_features(smoothed, rough_weight)) < _mmd(
+    return mmd(real_f, mmd_features(smoothed, rough_weight)) < mmd(
         real_f, mmd_features(draws, rough_weight))
 
 

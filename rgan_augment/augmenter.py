@@ -32,8 +32,10 @@ from ._folding import fold, fold_steps, folded_lengths, unfold, unfold_steps
 from ._series_norm import detect_znorm, znormalise
 from ._series_scale import detect_scale_spread, unit_scales
 from ._smoothing import OutOfTime, class_widths, gaussian_smooth
+from .gan.masks import step_mask
+from .gan.mmd import roughness_weight
 from .gan.training import (PRECISIONS, GANConfig, autocast, autocast_dtype, draw, resolve_device,
-                           roughness_weight, step_mask, train_gan)
+                           train_gan)
 
 try:  # scikit-learn >= 1.9: report per-evaluation progress to sklearn.callback callbacks
     from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -616,7 +618,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             even_inputs=precision == "bfloat16")
         padded = np.zeros((n, config.n_chunks * chunk, n_channels), dtype=np.float32)
         padded[:, :n_timepoints, :] = scaled.transpose(0, 2, 1)
-        mask = np.arange(padded.shape[1])[None, :] < lengths[:, None]
+        mask = step_mask(lengths, padded.shape[1])
         padded *= mask[:, :, None]
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(0, 2**31 - 2))
@@ -651,7 +653,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             filter_input, filter_lengths = padded[:, :n_timepoints], lengths
             if self.cycles_folded_:  # judged in the data's own layout, as a user's classifier
                 self.filter_scaler_ = ChannelScaler().fit(series_values, series_lengths)
-                steps = np.arange(self.n_timepoints_)[None, :] < series_lengths[:, None]
+                steps = step_mask(series_lengths, self.n_timepoints_)
                 filter_input = (self.filter_scaler_.transform(series_values).transpose(0, 2, 1)
                                 * steps[:, :, None]).astype(np.float32)
                 filter_lengths = series_lengths

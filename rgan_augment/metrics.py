@@ -27,7 +27,8 @@ from sklearn.utils import check_random_state
 from torch import nn
 
 from ._data import check_series
-from .gan.training import _mmd, mmd_features, roughness_weight
+from .gan.masks import step_mask
+from .gan.mmd import mmd, mmd_features, roughness_weight
 
 __all__ = ["discriminative_score", "predictive_score", "tstr_score", "mmd_score"]
 
@@ -47,7 +48,7 @@ def _pair(real, synthetic):
     if real.shape[1] != synth.shape[1] or (equal and real.shape[2] != synth.shape[2]):
         raise ValueError(f"real and synthetic series differ in shape: {real.shape[1:]} vs "
                          f"{synth.shape[1:]} (channels, time points).")
-    valid = np.arange(real.shape[2])[None, None, :] < r_len[:, None, None]
+    valid = step_mask(r_len, real.shape[2])[:, None, :]
     lo = np.where(valid, real, np.inf).min(axis=(0, 2), keepdims=True)
     span = np.where(valid, real, -np.inf).max(axis=(0, 2), keepdims=True) - lo
     span[span == 0] = 1.0
@@ -56,7 +57,7 @@ def _pair(real, synthetic):
     def scale(a, lengths):
         out = np.zeros((len(a), t, a.shape[1]), dtype=np.float32)
         out[:, : a.shape[2]] = ((a - lo) / span).transpose(0, 2, 1)
-        out[np.arange(t)[None, :] >= lengths[:, None]] = 0.0
+        out[~step_mask(lengths, t)] = 0.0
         return out
 
     return (scale(real, r_len), torch.from_numpy(r_len)), (scale(synth, s_len), torch.from_numpy(s_len))
@@ -181,7 +182,7 @@ def predictive_score(real, synthetic, *, n_steps=5000, batch_size=128, random_st
 
     def xy(a, lengths):  # inputs at steps 0..len-2, targets at 1..len-1, and their mask
         a = torch.from_numpy(a)
-        mask = torch.arange(a.shape[1] - 1)[None, :] < (lengths - 1)[:, None]
+        mask = step_mask(lengths - 1, a.shape[1] - 1)
         return a[:, :-1, inputs], a[:, 1:, n_channels - 1:], lengths - 1, mask.unsqueeze(2)
 
     def mae(model, x, y, lengths, mask):
@@ -237,4 +238,4 @@ def mmd_score(real, synthetic):
         ((a - mean) / std).transpose(0, 2, 1).astype(np.float32))
     real_t = to_t(real)
     weight = roughness_weight(real_t)
-    return float(_mmd(mmd_features(real_t, weight), mmd_features(to_t(synth), weight)))
+    return float(mmd(mmd_features(real_t, weight), mmd_features(to_t(synth), weight)))

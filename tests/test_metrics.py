@@ -46,7 +46,7 @@ def test_mmd_orders_distributions():
 def test_roughness_weight_from_the_data_and_wiggles_cost_mmd():
     import torch
 
-    from rgan_augment.gan.training import _MAX_ROUGH_WEIGHT, roughness_weight
+    from rgan_augment.gan.mmd import _MAX_ROUGH_WEIGHT, roughness_weight
 
     smooth = torch.from_numpy(REAL.transpose(0, 2, 1).astype(np.float32))
     noise = torch.from_numpy(np.random.default_rng(0).normal(size=(200, 64, 2)).astype(np.float32))

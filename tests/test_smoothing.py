@@ -6,7 +6,7 @@ import torch
 
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._smoothing import calibrate_sigma, gaussian_smooth, roughness, smoothing_helps
-from rgan_augment.gan.training import step_mask
+from rgan_augment.gan.masks import step_mask
 
 from _toy import sine_vs_sawtooth
 
@@ -153,20 +153,6 @@ def test_widths_are_calibrated_per_class(monkeypatch):
     assert _rough(saw) == pytest.approx(_rough(X[y == "saw"]), rel=0.25)
     # the sine class is left alone: its draws are within the tolerance of its series
     assert _rough(aug.sample(200, "sine", random_state=1)) <= 1.25 * _rough(X[y == "sine"])
-
-
-def test_a_model_with_one_shared_row_of_widths_still_samples():
-    """Models pickled before per-class widths hold (n_channels,): used for every class."""
-    import pickle
-
-    X, y = sine_vs_sawtooth(10, 16, seed=0)
-    aug = RecurrentGANAugmenter(**TINY, filter_samples=False, random_state=0).fit(X, y)
-    aug.smoothing_sigma_ = np.array([[1.5], [1.5]])
-    both = aug.sample(20, "sine", random_state=3)
-    aug.smoothing_sigma_ = np.array([1.5])  # the old layout, as an old pickle holds it
-    old = pickle.loads(pickle.dumps(aug))
-    assert old.smoothing_sigma_.shape == (1, 1)
-    np.testing.assert_array_equal(old.sample(20, "sine", random_state=3), both)
 
 
 def test_bad_match_roughness():
