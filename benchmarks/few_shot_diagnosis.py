@@ -26,7 +26,7 @@ from sklearn.metrics import roc_auc_score
 from sktime.datasets import load_gunpoint
 from sktime.transformations.panel.rocket import MiniRocket
 
-import rgan_augment.augmenter as module
+from rgan_augment._sampler import FILTER_MARGIN
 from rgan_augment import RecurrentGANAugmenter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -69,7 +69,7 @@ def main():
             code = int(np.flatnonzero(aug.classes_ == args.cut)[0])
             margin = filt.margin(torch.from_numpy(x), torch.full((len(S),), S.shape[2]),
                                  torch.full((len(S),), code)).numpy()
-            passed = margin > module._FILTER_MARGIN
+            passed = margin > FILTER_MARGIN
             print(f"filter: passes {passed.mean():.3f} of raw draws; judge agrees with "
                   f"{ok[passed].mean() if passed.any() else float('nan'):.3f} of those; "
                   f"AUC of its margin for the judge's verdict "

@@ -18,24 +18,23 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _safe_format, persistence
-from ._data import (ChannelScaler, SeriesLayout, check_labels, check_n_samples, check_series,
+from ._data import (ChannelScaler, check_labels, check_n_samples, check_series,
                     like_input, nan_padding_hint, panel_frame_to_list, to_output)
 from ._strategy import resolve_sampling_strategy
 from ._filter import ClassFilter
 from ._cycles import detect_cycle
-from ._folding import fold, fold_steps, folded_lengths, unfold, unfold_steps
-from ._series_norm import detect_znorm, znormalise
+from ._folding import fold, folded_lengths
+from ._sampler import Sampler
+from ._series_norm import detect_znorm
 from ._series_scale import detect_scale_spread, unit_scales
 from ._smoothing import OutOfTime, class_widths, gaussian_smooth
 from .gan.masks import step_mask
 from .gan.mmd import roughness_weight
-from .gan.training import (PRECISIONS, GANConfig, autocast, autocast_dtype, draw, resolve_device,
-                           train_gan)
+from .gan.training import PRECISIONS, GANConfig, autocast_dtype, resolve_device, train_gan
 
 try:  # scikit-learn >= 1.9: report per-evaluation progress to sklearn.callback callbacks
     from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -66,50 +65,6 @@ _FITTED_STATE = _safe_format.FITTED_KEYS + (
     "cycle_sigma_", "cycles_folded_", "znorm_channels_", "znorm_ddof_",
     "series_scale_channels_", "series_scales_", "filter_scaler_", "class_filter_",
     "_sample_rng")
-# The class filter: a draw is kept once its margin for its class (the ridge's own-class
-# score minus the best other score; its targets are +-1, so 2 is a perfect fit) exceeds
-# _FILTER_MARGIN; otherwise it is drawn again, and after _FILTER_DRAWS draws the one
-# with the best margin is kept. Measured on GunPoint with 3 series of a class (a model
-# whose raw draws a MiniRocket judge gave that label 54 % of the time): 4 draws and
-# margin 0 gave 80 %, 16 draws and 0.25 gave 91 % for 4.5 draws on average.
-_FILTER_DRAWS = 16
-_FILTER_MARGIN = 0.25
-
-
-def _pick_per_class(codes, pool_of, rng):
-    """For each class code, a uniform draw from ``pool_of(code)`` (an int64 array)."""
-    out = np.empty(len(codes), dtype=np.int64)
-    for c in np.unique(codes):
-        pool = pool_of(c)
-        sel = codes == c
-        out[sel] = pool[rng.randint(0, len(pool), size=sel.sum())]
-    return out
-
-
-def _smooth_by_class(x, lengths, widths, codes, dilation=1):
-    """x (b, T, C) smoothed with the row of ``widths`` ((n_classes or 1, C), see
-    ``smoothing_sigma_`` / ``cycle_sigma_``) of each series' class; x itself when
-    ``widths`` is None or all zero."""
-    if widths is None or widths.max() <= 0:
-        return x
-    rows = widths[0] if len(widths) == 1 else widths[codes]
-    return gaussian_smooth(x, lengths, torch.from_numpy(rows), dilation)
-
-
-def _beside(x, *arrays):
-    """numpy arrays as tensors of x's dtype on x's device."""
-    return (torch.as_tensor(a, dtype=x.dtype, device=x.device) for a in arrays)
-
-
-def _bucket_size(n):
-    """Generator batch size for ``n`` series: the next power of two up to 256, then the
-    next multiple of 256, so that sampling runs on a bounded set of batch shapes (at
-    most 2x the work for tiny batches, < 256 extra rows for large ones)."""
-    if n <= 256:
-        return 1 << max(n - 1, 0).bit_length()
-    return -(-n // 256) * 256
-
-
 _LONG_CHUNK = 8  # above this many steps per recurrent step, 'auto' doubles the hidden size
 
 
@@ -737,8 +692,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         torch_gen = torch.Generator(device="cpu").manual_seed(seed + 3)
         row_codes, row_lengths = codes[rows], lengths[rows]
         with torch.no_grad():
-            draws = self._draw_scaled(row_codes, row_lengths, rng, torch_gen,
-                                      series_lengths[rows])[:, :t].cpu()
+            draws = Sampler(self).draw_scaled(row_codes, row_lengths, rng, torch_gen,
+                                              series_lengths[rows], smoothed=False)[:, :t].cpu()
         row_lengths = torch.from_numpy(row_lengths)
         sigma = np.zeros((n_classes, scaled.shape[2]), dtype=np.float64)
         cycle_sigma = None if not cycle else np.zeros_like(sigma)
@@ -803,137 +758,6 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                              f"classes_ = {self.classes_.tolist()}.") from None
         return codes
 
-    def _draw_scaled(self, codes, lengths, rng, torch_gen, series_lengths=None):
-        """One generator pass: scaled series (b, T_padded, C) for class codes, on device.
-
-        ``lengths`` are the networks' (folded when ``cycles_folded_``); the folded
-        draws' z-normalisation runs over ``series_lengths``, the data's own steps.
-
-        The pass runs on a batch padded to a bucket size (``_bucket_size``) with copies
-        of the first row, cut off afterwards: the CPU backend keeps a plan per input
-        shape, so unbounded batch sizes (the filter's redraws) would grow memory with
-        the number sampled."""
-        cfg, gen = self.config_, self.generator_
-        dev = next(gen.parameters()).device
-        b = len(codes)
-        rows_ref = None
-        if cfg.reference:  # a random stored example of the requested class for each series
-            rows_ref = _pick_per_class(
-                codes, lambda c: np.flatnonzero(self.reference_codes_ == c), rng)
-        pad = _bucket_size(b) - b
-        if pad:
-            codes = np.concatenate([codes, np.repeat(codes[:1], pad)])
-            lengths = np.concatenate([lengths, np.repeat(lengths[:1], pad)])
-            if series_lengths is not None:
-                series_lengths = np.concatenate([series_lengths, np.repeat(series_lengths[:1], pad)])
-            if rows_ref is not None:
-                rows_ref = np.concatenate([rows_ref, np.repeat(rows_ref[:1], pad)])
-        lab = None if self.classes_ is None else torch.from_numpy(codes).to(dev)
-        ref = ref_len = None
-        if rows_ref is not None:
-            ref = torch.from_numpy(self.references_[rows_ref]).to(dev)
-            ref_len = torch.from_numpy(self.reference_lengths_[rows_ref]).to(dev)
-        clip = tuple(torch.tensor(c, dtype=torch.float32, device=dev) for c in self.clip_)
-        t_len = torch.from_numpy(lengths).to(dev)
-        with autocast(dev, autocast_dtype(dev, self.precision, cfg.cell)):
-            x = draw(gen, lab, t_len, torch_gen, cfg, clip, ref, ref_len).float()
-        x = _smooth_by_class(x, t_len, self.smoothing_sigma_, codes)  # step to step
-        x = _smooth_by_class(x, t_len, self.cycle_sigma_, codes, self.cycle_length_)  # cycles
-        if self.znorm_channels_ is not None and self.cycles_folded_:
-            x = self._znormalise_folded(x, torch.from_numpy(series_lengths).to(x.device))
-        elif self.znorm_channels_ is not None:
-            x = znormalise(x, t_len, self.znorm_channels_, self.znorm_ddof_, self.scaler_.mean_,
-                           self.scaler_.scale_)
-        return x[:b]
-
-    def _unfolded_data(self, x):
-        """Folded draws (b, K, C * P) in the scaler's units -> (b, K * P, C) in the
-        data's units and layout (a constant channel back to its constant, as
-        ``ChannelScaler.inverse_transform``)."""
-        mean, scale = _beside(x, self.scaler_.mean_, self.scaler_.scale_)
-        return unfold_steps(x * scale + mean, self.cycle_length_)
-
-    def _znormalise_folded(self, x, series_lengths):
-        """Folded draws (b, K, C * P) in the scaler's units, z-normalised per series on
-        the flagged channels of the data over each series' own steps (``series_lengths``,
-        a tensor on x's device), then folded back."""
-        cycle = self.cycle_length_
-        data = znormalise(self._unfolded_data(x), series_lengths, self.znorm_channels_,
-                          self.znorm_ddof_, np.zeros(self.n_channels_), np.ones(self.n_channels_))
-        mean, div = _beside(x, self.scaler_.mean_, self.scaler_.divisor())
-        back = (fold_steps(data, series_lengths, cycle) - mean) / div
-        folded = step_mask((series_lengths + cycle - 1) // cycle, x.shape[1])
-        return back * folded.unsqueeze(2).to(x.dtype)
-
-    def _filter_view(self, x, series_lengths):
-        """Draws (b, T_padded, C) in the scaler's units as the sample filter reads them,
-        on the CPU: the first n_timepoints steps, or for folded cycles unfolded into the
-        data's layout and scaled as the filter's training series were
-        (``filter_scaler_``), zero after each series' end (``series_lengths``)."""
-        if not self.cycles_folded_:
-            return x[:, : self.config_.n_timepoints].cpu()
-        data = self._unfolded_data(x)[:, : self.n_timepoints_]
-        f_mean, f_div = _beside(x, self.filter_scaler_.mean_, self.filter_scaler_.divisor())
-        steps = step_mask(series_lengths.to(x.device), self.n_timepoints_)
-        return ((data - f_mean) / f_div * steps.unsqueeze(2).to(x.dtype)).cpu()
-
-    def _generate(self, codes, rng, batch=2048):
-        """Float64 series (n, C, T) in data units and their lengths, for class codes.
-
-        The generator runs on ``batch`` series at a time: over batches of 256-8,192
-        (100,000 Sines series, 30,000 filtered GunPoint series) 2,048 was the fastest
-        for both, 1.1-1.3x faster than 8,192.
-
-        With the class filter, a series whose margin for its class is at most
-        ``_FILTER_MARGIN`` is drawn again (at most ``_FILTER_DRAWS`` draws in all);
-        where no draw passes, the draw with the best margin is kept.
-        """
-        lengths = _pick_per_class(codes, lambda c: self.lengths_by_class_[c], rng)
-        torch_gen = torch.Generator(device="cpu").manual_seed(int(rng.randint(0, 2**31 - 1)))
-        filt = self.class_filter_
-        folded = self.cycles_folded_  # the networks' steps and channels are the folded ones
-        net_lengths = folded_lengths(lengths, self.cycle_length_) if folded else lengths
-        net_t = self.config_.n_timepoints
-        out = np.empty((len(codes), self.config_.n_channels, net_t), dtype=np.float64)
-        with torch.no_grad():
-            for start in range(0, len(codes), batch):
-                stop = min(start + batch, len(codes))
-                c_b, l_b, s_b = codes[start:stop], net_lengths[start:stop], lengths[start:stop]
-                x = self._draw_scaled(c_b, l_b, rng, torch_gen, s_b)
-                if filt is not None:
-                    t_len, t_codes = torch.from_numpy(s_b), torch.from_numpy(c_b)
-                    margin = filt.margin(self._filter_view(x, t_len), t_len, t_codes)
-                    for _ in range(_FILTER_DRAWS - 1):
-                        redo = torch.nonzero(margin <= _FILTER_MARGIN).squeeze(1)
-                        if len(redo) == 0:
-                            break
-                        r = redo.numpy()
-                        x_new = self._draw_scaled(c_b[r], l_b[r], rng, torch_gen, s_b[r])
-                        m_new = filt.margin(self._filter_view(x_new, t_len[redo]), t_len[redo],
-                                            t_codes[redo])
-                        better = m_new > margin[redo]
-                        x[redo[better]] = x_new[better.to(x.device)]
-                        margin[redo[better]] = m_new[better]
-                x = x[:, :net_t, :].cpu().numpy().transpose(0, 2, 1).astype(np.float64)
-                out[start:stop] = self.scaler_.inverse_transform(x, clip=not folded)
-        if folded:  # clipped to each channel's range, not each phase's (z-normalised across)
-            out = unfold(out, self.cycle_length_)[:, :, : self.n_timepoints_]
-            lo, hi = (bound.reshape(self.n_channels_, -1) for bound in self.scaler_.clip_bounds())
-            out = np.clip(out, lo.min(1)[None, :, None], hi.max(1)[None, :, None])
-        if self.series_scale_channels_ is not None:  # each draw the size of a real series
-            rows = _pick_per_class(
-                codes, lambda c: np.arange(len(self.series_scales_[c]), dtype=np.int64), rng)
-            scales = np.empty((len(codes), self.n_channels_))
-            for c in np.unique(codes):
-                scales[codes == c] = self.series_scales_[c][rows[codes == c]]
-            out *= scales[:, :, None]
-        for i in np.nonzero(lengths < self.n_timepoints_)[0]:
-            out[i, :, lengths[i]:] = 0.0
-        if not np.isfinite(out).all():  # a fit cannot get here; a damaged state can
-            raise persistence.ModelFileError(
-                "this augmenter drew non-finite values: its fitted state is damaged; refit it.")
-        return out, lengths
-
     def sample(self, n_samples, y=None, *, random_state=None):
         """Draw ``n_samples`` new series (of class(es) ``y`` for a conditional model).
 
@@ -945,7 +769,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         n_samples = check_n_samples(n_samples)
         codes = self._label_codes(y, n_samples)
         rng = self._sample_rng if random_state is None else check_random_state(random_state)
-        values, lengths = self._generate(codes, rng)
+        values, lengths = Sampler(self).generate(codes, rng)
         return to_output(values, lengths, self.layout_)
 
     def sample_batches(self, n_samples, y=None, *, batch_size=10000, random_state=None):
@@ -968,7 +792,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             stop = min(start + batch_size, n_samples)
             part = y_arr if y_arr is None or y_arr.ndim == 0 else y_arr[start:stop]
             codes = self._label_codes(part, stop - start)
-            values, lengths = self._generate(codes, rng)
+            values, lengths = Sampler(self).generate(codes, rng)
             yield to_output(values, lengths, self.layout_)
 
     # ----------------------------------------------------------- persistence

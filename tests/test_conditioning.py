@@ -69,7 +69,7 @@ def test_class_filter_features_do_not_depend_on_how_many_series_are_scored():
 def test_generator_runs_only_on_bucketed_batch_sizes_while_sampling():
     # the filter redraws subsets of every size; the generator must see a bounded set of
     # batch shapes (memory flat in the number sampled), and its padding rows never leak
-    from rgan_augment.augmenter import _bucket_size
+    from rgan_augment._sampler import bucket_size as _bucket_size
 
     sizes = {_bucket_size(n) for n in range(1, 8193)}
     assert len(sizes) <= 40 and all(_bucket_size(n) >= n for n in range(1, 8193))
@@ -125,10 +125,10 @@ def test_bad_conditioning_parameters(param, value):
         RecurrentGANAugmenter(**{param: value}, **TINY).fit(X, y)
 
 
-def test_filter_redraws_until_a_draw_clears_the_margin():
+def test_filter_redraws_until_a_draw_clears_the_margin(monkeypatch):
     """A stand-in generator that returns a real series of the wrong class 70 % of the
     time: unfiltered, 30 % of draws are right; filtered (up to 16 draws), nearly all."""
-    from rgan_augment import augmenter as module
+    from rgan_augment import _sampler as module
 
     X, y = sine_vs_sawtooth(30, 32, seed=3)
     aug = RecurrentGANAugmenter(**{**TINY, "n_steps": 2}, random_state=0).fit(X, y)
@@ -138,19 +138,19 @@ def test_filter_redraws_until_a_draw_clears_the_margin():
     by_code = [scaled[torch.as_tensor(y == c)] for c in aug.classes_]
     draws = []
 
-    def stand_in(codes, lengths, rng, torch_gen, series_lengths=None):
+    def stand_in(self, codes, lengths, rng, torch_gen, series_lengths=None, smoothed=True):
         right = rng.uniform(size=len(codes)) < 0.3
         use = np.where(right, codes, 1 - codes)
         draws.append(len(codes))
         return torch.stack([by_code[c][rng.randint(len(by_code[c]))] for c in use])
 
-    aug._draw_scaled = stand_in
+    monkeypatch.setattr(module.Sampler, "draw_scaled", stand_in)
     code = list(aug.classes_).index("saw")
     x = torch.as_tensor(aug.scaler_.transform(aug.sample(300, "saw", random_state=0).transpose(0, 2, 1)),
                         dtype=torch.float32)
     kept = aug.class_filter_.margin(x, torch.full((300,), 32), torch.full((300,), code))
-    assert (kept > module._FILTER_MARGIN).float().mean() > 0.98
-    assert 1 < len(draws) <= module._FILTER_DRAWS and draws[0] == 300 and draws[-1] < 30
+    assert (kept > module.FILTER_MARGIN).float().mean() > 0.98
+    assert 1 < len(draws) <= module.FILTER_DRAWS and draws[0] == 300 and draws[-1] < 30
     draws.clear()
     aug.class_filter_ = None
     aug.sample(300, "saw", random_state=0)

@@ -3,7 +3,6 @@ fitted augmenter's widths (saved, loaded, and absent for data without a cycle). 
 smoothing across cycles is what models with ``fold_cycles=False`` use; folded models
 (the default) are tested in test_folding.py."""
 
-import pickle
 
 import numpy as np
 import pytest
@@ -103,7 +102,7 @@ def _jitter_cycles(monkeypatch, amount):
     """A stand-in generator whose draws wander from cycle to cycle (what cycle matching
     is for): each draw is its reference series (a training series of its class) plus
     white noise on every valid step."""
-    from rgan_augment import augmenter as module
+    from rgan_augment import _sampler as module
 
     real_draw = module.draw
 

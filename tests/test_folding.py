@@ -5,7 +5,6 @@ there is a cycle, draws in the data's own layout and lengths, z-normalised over 
 data's steps, as steady across cycles as the data, kept by both file formats."""
 
 import io
-import pickle
 
 import joblib
 import numpy as np
@@ -14,6 +13,7 @@ import torch
 
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._cycles import cycle_roughness
+from rgan_augment._sampler import NetworkView
 from rgan_augment._folding import fold, fold_steps, folded_lengths, unfold, unfold_steps
 from rgan_augment.persistence import ModelFileError
 
@@ -94,7 +94,7 @@ def test_the_filter_reads_draws_in_the_data_layout():
         padded[i, :, : s.shape[1]] = s
     folded = aug.scaler_.transform(fold(padded, lengths, 4))  # as the networks emit
     net = torch.from_numpy(folded.transpose(0, 2, 1).astype(np.float32))
-    view = aug._filter_view(net, torch.from_numpy(lengths)).numpy()
+    view = NetworkView(aug).filter_view(net, torch.from_numpy(lengths)).numpy()
     expected = aug.filter_scaler_.transform(padded).transpose(0, 2, 1)
     expected *= (np.arange(130)[None, :] < lengths[:, None])[:, :, None]
     np.testing.assert_allclose(view, expected, atol=1e-5)

@@ -1,7 +1,6 @@
 """Per-series scale: channels whose series differ in size by orders of magnitude are
 modelled at unit size and drawn at the sizes of their class's series."""
 
-import pickle
 
 import numpy as np
 import pytest

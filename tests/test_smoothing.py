@@ -109,7 +109,7 @@ def _rough(S):
 def _add_wiggle(monkeypatch, only_code=None):
     """Make the augmenter's generator draws wiggly: the trained draw plus an alternating
     +-0.3 on every valid step, for every class or only for class code ``only_code``."""
-    from rgan_augment import augmenter as module
+    from rgan_augment import _sampler as module
 
     real_draw = module.draw
 
