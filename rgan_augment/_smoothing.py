@@ -23,12 +23,13 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from ._cycles import cycle_roughness
 from .gan.masks import step_mask
-from .gan.mmd import mmd, mmd_features
+from .gan.mmd import mmd, mmd_features, roughness_weight
 
 # Draws whose roughness is within this factor of the data's are left alone: smoothing
 # also damps fast structure the data has. Measured: ACSF1 (mains waveforms with an exact
@@ -185,3 +186,74 @@ def class_widths(real, real_len, raw, raw_len, rough_weight, max_sigma, cycle=0,
             real, raw, raw_len, widths, rough_weight, dilation=max(cycle, 1)):
         widths = torch.zeros_like(widths)
     return widths.numpy()
+
+
+# series per class that the roughness calibration compares: a large class is judged on an
+# evenly spaced subset (the MMD check is quadratic in the draws: 20,000 series of one
+# class took 46 s and 7 GB before the cap)
+CALIBRATION_CAP = 1024
+
+
+def fit_smoothing_widths(draw, scaled, lengths, codes, seed, series_lengths, cycle=0,
+                         deadline=None, n_draws=512, min_per_class=64):
+    """Gaussian widths per class and channel that make the generator's draws of each
+    class as smooth as that class's training series: float64 array (n_classes,
+    n_channels) ((1, n_channels) unconditional), 0 = no smoothing; with the widths
+    across cycles of ``cycle`` steps (same shape, in cycles; calibrated on the draws
+    after the first smoothing; None for ``cycle=0``) and the number of classes the
+    ``deadline`` left uncalibrated (their widths 0).
+
+    ``draw(codes, lengths, rng, torch_gen, series_lengths)``: the generator's
+    calibrated draws without this smoothing (scaled, the networks' view); ``scaled``,
+    ``lengths``: the training series as the networks see them; ``series_lengths``: their
+    lengths in the data's own steps.
+
+    Per class, because the generator is rougher on a rare class than on the rest. Each
+    class draws as many series as it has (each with its own length, in turn), at least
+    ``min_per_class`` and its share of ``n_draws``, a class of more than
+    ``CALIBRATION_CAP`` series as many as that, for evenly spaced series of its own; on
+    a private seed. A class keeps its widths only if they bring its draws closer to its
+    training series under the checkpoint score's distance (:func:`class_widths`).
+    Measurements: benchmarks/README.md, "roughness matching"."""
+    t = scaled.shape[1]
+    n_classes = int(codes.max()) + 1
+    if deadline is not None and time.perf_counter() > deadline:  # max_time spent
+        zeros = np.zeros((n_classes, scaled.shape[2]), dtype=np.float64)
+        return zeros, (zeros.copy() if cycle else None), n_classes
+    per_class = n_draws if n_classes == 1 else max(min_per_class, -(-n_draws // n_classes))
+    members = [np.flatnonzero(codes == c) for c in range(n_classes)]
+    members = [m if len(m) <= CALIBRATION_CAP
+               else m[np.linspace(0, len(m) - 1, CALIBRATION_CAP).round().astype(np.int64)]
+               for m in members]
+    rows = np.concatenate([np.resize(m, max(len(m), per_class)) for m in members])
+    rng = np.random.RandomState(seed % (2**31 - 1) + 1)
+    torch_gen = torch.Generator(device="cpu").manual_seed(seed + 3)
+    row_codes, row_lengths = codes[rows], lengths[rows]
+    with torch.no_grad():
+        draws = draw(row_codes, row_lengths, rng, torch_gen, series_lengths[rows])[:, :t].cpu()
+    row_lengths = torch.from_numpy(row_lengths)
+    sigma = np.zeros((n_classes, scaled.shape[2]), dtype=np.float64)
+    cycle_sigma = None if not cycle else np.zeros_like(sigma)
+    late = 0
+    scaled_t = torch.from_numpy(np.ascontiguousarray(scaled, dtype=np.float32))
+    weight = roughness_weight(scaled_t)
+    for c, m in enumerate(members):
+        real, real_len = scaled_t[m], torch.from_numpy(lengths[m])
+        mine = torch.from_numpy(row_codes == c)
+        raw, raw_len = draws[mine], row_lengths[mine]
+        try:
+            widths = class_widths(real, real_len, raw, raw_len, weight,
+                                  max_sigma=max(1.0, t / 10), deadline=deadline)
+            across = None
+            if cycle:  # across cycles, on the draws as the step-to-step widths leave them
+                smoothed = gaussian_smooth(raw, raw_len, torch.from_numpy(widths))
+                across = class_widths(real, real_len, smoothed, raw_len, weight,
+                                      max_sigma=max(1.0, t / cycle / 10), cycle=cycle,
+                                      deadline=deadline)
+        except OutOfTime:  # this class's draws stay unsmoothed (widths 0)
+            late += 1
+            continue
+        sigma[c] = widths
+        if cycle:
+            cycle_sigma[c] = across
+    return sigma, cycle_sigma, late

@@ -8,6 +8,7 @@ the user's container kind and dtype.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import sys
@@ -31,9 +32,8 @@ from ._folding import fold, folded_lengths
 from ._sampler import Sampler
 from ._series_norm import detect_znorm
 from ._series_scale import detect_scale_spread, unit_scales
-from ._smoothing import OutOfTime, class_widths, gaussian_smooth
+from ._smoothing import fit_smoothing_widths
 from .gan.masks import step_mask
-from .gan.mmd import roughness_weight
 from .gan.training import PRECISIONS, GANConfig, autocast_dtype, resolve_device, train_gan
 
 try:  # scikit-learn >= 1.9: report per-evaluation progress to sklearn.callback callbacks
@@ -56,7 +56,6 @@ def _auto_chunk(n_timepoints):
 
 
 _MAX_REFERENCES = 512  # training series kept per class for conditioning='example'
-_CALIBRATION_CAP = 1024  # series per class that the roughness calibration compares
 # What a fitted augmenter holds (besides generator_): a pickle lacking any of it was
 # written by another build and is refused on load
 _FITTED_STATE = _safe_format.FITTED_KEYS + (
@@ -491,33 +490,82 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             return self._fit_series(values, lengths, layout, X, y)
 
     def _fit_series(self, values, lengths, layout, X, y):
-        """Train on already validated series: the shared body of fit and fit_resample."""
+        """Train on already validated series: the shared body of fit and fit_resample.
+
+        The stages, in order: the labels; the data's conventions (per-series scales,
+        z-normalisation, an exact cycle); the networks' view of the series (folded,
+        scaled, padded); the configuration; training; then the parts fitted on the
+        trained generator: the class filter, the stored examples, the smoothing widths."""
         started = time.perf_counter()
         deadline = None if self.max_time is None else started + float(self.max_time)
         if getattr(self, "n_features_in_", None) is None:
             self.n_features_in_ = values.shape[1]
-        n, n_channels, n_timepoints = values.shape
-        if y is not None:
-            self.classes_, codes = np.unique(y, return_inverse=True)
-            counts = np.bincount(codes, minlength=len(self.classes_))
-            single = self.classes_[counts == 1]
-            if len(single):
-                shown = ", ".join(map(repr, single[:5].tolist())) + (" ..." if len(single) > 5 else "")
-                warnings.warn(
-                    f"{len(single)} class(es) ({shown}) have a single training series: the GAN "
-                    "can only learn them from what they share with the other classes.",
-                    UserWarning, stacklevel=4)
-            labels = torch.as_tensor(codes, dtype=torch.long)
-        else:
-            self.classes_ = None
-            codes = np.zeros(n, dtype=np.int64)
-            labels = None
+        codes, labels = self._learn_labels(y, len(values))
         self.layout_ = layout
-        self.n_channels_, self.n_timepoints_ = n_channels, n_timepoints
-        self.equal_length_ = bool((lengths == n_timepoints).all())
+        self.n_channels_, self.n_timepoints_ = values.shape[1], values.shape[2]
+        self.equal_length_ = bool((lengths == self.n_timepoints_).all())
         self.lengths_by_class_ = [np.sort(lengths[codes == c]) for c in range(codes.max() + 1)]
+        series_values = self._detect_conventions(values, lengths, codes)
+        net_values, net_lengths = series_values, lengths
+        if self.cycles_folded_:  # the networks see one channel per phase of the cycle
+            net_values = fold(series_values, lengths, self.cycle_length_)
+            net_lengths = folded_lengths(lengths, self.cycle_length_)
+        self.scaler_ = ChannelScaler().fit(net_values, net_lengths)
+        config, device, precision = self._configure(net_values.shape, time.perf_counter() - started)
+        padded = np.zeros((len(values), config.n_chunks * config.chunk, config.n_channels),
+                          dtype=np.float32)
+        padded[:, : config.n_timepoints, :] = self.scaler_.transform(net_values).transpose(0, 2, 1)
+        padded *= step_mask(net_lengths, padded.shape[1])[:, :, None]
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(0, 2**31 - 2))
+        self._sample_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
+        clip = tuple(torch.from_numpy(bound) for bound in self.scaler_.generator_clip())
+        result = self._train(padded, net_lengths, labels, config, seed, device, precision, clip,
+                             X, y)
+        self.config_ = config
+        self._fit_filter(padded, net_lengths, series_values, lengths, codes, seed)
+        self._keep_references(padded, net_lengths, codes, rng)
+        self.clip_ = tuple(c.numpy().tolist() for c in clip)
+        self.generator_ = config.build_generator()
+        self.generator_.load_state_dict(result.generator_state)
+        self.generator_.eval()
+        self.generator_.to(device)
+        self.smoothing_sigma_ = self.cycle_sigma_ = None
+        if self.match_roughness:
+            self.smoothing_sigma_, self.cycle_sigma_ = self._fit_smoothing(
+                padded[:, : config.n_timepoints], net_lengths, codes, seed, lengths, deadline)
+        self.history_ = result.history
+        self.best_step_, self.n_steps_ = result.best_step, result.n_steps
+        self.best_score_ = result.best_score
+        self.fit_seconds_ = result.seconds
+        self.device_ = str(device)
+        self.precision_ = precision
+        self.interrupted_ = result.interrupted
+        return self
+
+    def _learn_labels(self, y, n):
+        """``classes_``, and the class code of each series with the labels as a tensor
+        (all code 0 and no tensor for an unconditional fit)."""
+        if y is None:
+            self.classes_ = None
+            return np.zeros(n, dtype=np.int64), None
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        counts = np.bincount(codes, minlength=len(self.classes_))
+        single = self.classes_[counts == 1]
+        if len(single):
+            shown = ", ".join(map(repr, single[:5].tolist())) + (" ..." if len(single) > 5 else "")
+            warnings.warn(
+                f"{len(single)} class(es) ({shown}) have a single training series: the GAN "
+                "can only learn them from what they share with the other classes.",
+                UserWarning, stacklevel=5)
+        return codes, torch.as_tensor(codes, dtype=torch.long)
+
+    def _detect_conventions(self, values, lengths, codes):
+        """What the data hold to, each where its parameter asks: channels whose series
+        differ in size by orders of magnitude (returned divided by each series' scale),
+        channels z-normalised per series, an exact shared cycle (and whether to fold it)."""
         self.series_scale_channels_ = self.series_scales_ = None
-        if self.scale_series:  # channels whose series differ in size by orders of magnitude
+        if self.scale_series:
             flags, rms = detect_scale_spread(values, lengths)
             if flags.any():
                 divisors = unit_scales(rms, flags)
@@ -532,14 +580,13 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         self.cycle_length_ = detect_cycle(values, lengths) \
             if self.match_roughness or self.fold_cycles else 0
         self.cycles_folded_ = bool(self.fold_cycles and self.cycle_length_)
-        series_lengths = lengths  # in the data's own steps (the z-normalisation's)
-        series_values = values  # in the data's own layout (the sample filter's)
-        if self.cycles_folded_:  # the networks see one channel per phase of the cycle
-            values = fold(values, lengths, self.cycle_length_)
-            lengths = folded_lengths(lengths, self.cycle_length_)
-            n_channels, n_timepoints = values.shape[1], values.shape[2]
-        self.scaler_ = ChannelScaler().fit(values, lengths)
-        scaled = self.scaler_.transform(values)
+        return values
+
+    def _configure(self, net_shape, spent):
+        """The GAN's configuration for series of the networks' shape ``net_shape`` (n,
+        channels, steps) with the automatic sizes resolved, the device, and the precision
+        it runs at; ``spent``: seconds the fit took before training (off ``max_time``)."""
+        n, n_channels, n_timepoints = net_shape
         if self.chunk_length == "auto":
             chunk = _auto_chunk(n_timepoints)
         elif self.cycles_folded_:  # given in the data's steps: whole cycles, rounded up
@@ -557,7 +604,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             warnings.warn(
                 f"precision='bfloat16' was asked for, but this CPU cannot run the {self.cell.upper()} "
                 "in bf16 (no bf16 instructions for oneDNN's kernel): training in float32 "
-                "(precision_='float32').", UserWarning, stacklevel=4)
+                "(precision_='float32').", UserWarning, stacklevel=5)
         config = GANConfig(
             n_channels=n_channels, n_timepoints=n_timepoints,
             n_classes=0 if self.classes_ is None else len(self.classes_), chunk=chunk,
@@ -567,23 +614,20 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             mmd_weight=float(self.mmd_loss), batch_size=self.batch_size,
             n_steps=n_steps, lr_g=float(self.learning_rate), lr_d=float(self.learning_rate),
             eval_every=max(10, 10 * round(n_steps / 200)),
-            max_time=None if deadline is None else max(
-                1e-3, _TRAINING_SHARE * self.max_time - (time.perf_counter() - started)),
+            max_time=None if self.max_time is None else max(
+                1e-3, _TRAINING_SHARE * self.max_time - spent),
             reference=self.conditioning == "example", ema=float(self.ema_decay),
             even_inputs=precision == "bfloat16")
-        padded = np.zeros((n, config.n_chunks * chunk, n_channels), dtype=np.float32)
-        padded[:, :n_timepoints, :] = scaled.transpose(0, 2, 1)
-        mask = step_mask(lengths, padded.shape[1])
-        padded *= mask[:, :, None]
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(0, 2**31 - 2))
-        self._sample_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
-        clip = tuple(torch.from_numpy(bound) for bound in self.scaler_.generator_clip())
-        bar = _ProgressBar(n_steps) if self.verbose == 1 else None
+        return config, device, precision
+
+    def _train(self, padded, lengths, labels, config, seed, device, precision, clip, X, y):
+        """The training loop, reporting progress to the bar (``verbose=1``), the log
+        (``verbose=2``) and scikit-learn's callbacks."""
+        bar = _ProgressBar(config.n_steps) if self.verbose == 1 else None
         context = None
         if hasattr(self, "_init_callback_context"):  # scikit-learn's callback API
             context = self._init_callback_context(
-                max_subtasks=math.ceil(n_steps / config.eval_every))
+                max_subtasks=math.ceil(config.n_steps / config.eval_every))
             context.call_on_fit_task_begin(estimator=self, X=X, y=y)
 
         def progress(step, total, history):
@@ -602,135 +646,55 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                                verbose=self.verbose, progress=progress, clip=clip)
         if context is not None:
             context.call_on_fit_task_end(estimator=self, X=X, y=y)
-        self.config_ = config
+        return result
+
+    def _fit_filter(self, padded, net_lengths, series_values, series_lengths, codes, seed):
+        """The class filter (``filter_samples``), trained on the series in the data's own
+        layout, as a user's classifier reads them (``filter_scaler_`` scales folded data)."""
         self.class_filter_ = self.filter_scaler_ = None
-        if self.filter_samples and self.classes_ is not None and len(self.classes_) > 1:
-            filter_input, filter_lengths = padded[:, :n_timepoints], lengths
-            if self.cycles_folded_:  # judged in the data's own layout, as a user's classifier
-                self.filter_scaler_ = ChannelScaler().fit(series_values, series_lengths)
-                steps = step_mask(series_lengths, self.n_timepoints_)
-                filter_input = (self.filter_scaler_.transform(series_values).transpose(0, 2, 1)
-                                * steps[:, :, None]).astype(np.float32)
-                filter_lengths = series_lengths
-            self.class_filter_ = ClassFilter(seed=seed).fit(
-                torch.from_numpy(filter_input), torch.from_numpy(filter_lengths),
-                codes, len(self.classes_))
-        if config.reference:  # examples to draw from when sampling, at most 512 per class
-            keep = np.concatenate([
-                np.sort(rng.permutation(np.flatnonzero(codes == c))[:_MAX_REFERENCES])
-                for c in range(codes.max() + 1)])
-            self.references_ = padded[keep]
-            self.reference_lengths_ = lengths[keep].astype(np.int64)
-            self.reference_codes_ = codes[keep].astype(np.int64)
-        else:
-            self.references_ = self.reference_lengths_ = self.reference_codes_ = None
-        self.clip_ = tuple(c.numpy().tolist() for c in clip)
-        self.generator_ = config.build_generator()
-        self.generator_.load_state_dict(result.generator_state)
-        self.generator_.eval()
-        self.generator_.to(device)
-        self.smoothing_sigma_ = self.cycle_sigma_ = None
-        if self.match_roughness:
-            self.smoothing_sigma_, self.cycle_sigma_ = self._calibrate_smoothing(
-                padded[:, :n_timepoints], lengths, codes, seed, series_lengths,
-                deadline=deadline)
-        self.history_ = result.history
-        self.best_step_, self.n_steps_ = result.best_step, result.n_steps
-        self.best_score_ = result.best_score
-        self.fit_seconds_ = result.seconds
-        self.device_ = str(device)
-        self.precision_ = precision
-        self.interrupted_ = result.interrupted
-        return self
+        if not (self.filter_samples and self.classes_ is not None and len(self.classes_) > 1):
+            return
+        filter_input, filter_lengths = padded[:, : self.config_.n_timepoints], net_lengths
+        if self.cycles_folded_:
+            self.filter_scaler_ = ChannelScaler().fit(series_values, series_lengths)
+            steps = step_mask(series_lengths, self.n_timepoints_)
+            filter_input = (self.filter_scaler_.transform(series_values).transpose(0, 2, 1)
+                            * steps[:, :, None]).astype(np.float32)
+            filter_lengths = series_lengths
+        self.class_filter_ = ClassFilter(seed=seed).fit(
+            torch.from_numpy(filter_input), torch.from_numpy(filter_lengths),
+            codes, len(self.classes_))
 
-    def _calibrate_smoothing(self, scaled, lengths, codes, seed, series_lengths,
-                             n_draws=512, min_per_class=64, deadline=None):
-        """Gaussian widths per class and channel that make the generator's draws of each
-        class as smooth as that class's training series: float64 array (n_classes,
-        n_channels) ((1, n_channels) unconditional), 0 = no smoothing; see
-        ``match_roughness``. Returned with the widths across cycles (same shape, in
-        cycles; calibrated on the draws after the first smoothing) for data with a
-        ``cycle_length_``, None otherwise (and for folded cycles: the step-to-step widths
-        then run across cycles already). ``series_lengths``: the lengths in the data's
-        own steps (``lengths`` are the folded ones when ``cycles_folded_``).
+    def _keep_references(self, padded, lengths, codes, rng):
+        """For ``conditioning='example'``: the scaled training series to draw examples
+        from, at most ``_MAX_REFERENCES`` per class (a random subset of a larger class)."""
+        self.references_ = self.reference_lengths_ = self.reference_codes_ = None
+        if not self.config_.reference:
+            return
+        keep = np.concatenate([
+            np.sort(rng.permutation(np.flatnonzero(codes == c))[:_MAX_REFERENCES])
+            for c in range(codes.max() + 1)])
+        self.references_ = padded[keep]
+        self.reference_lengths_ = lengths[keep].astype(np.int64)
+        self.reference_codes_ = codes[keep].astype(np.int64)
 
-        Per class, because the generator is rougher on a rare class than on the rest
-        (measured, ArrowHead with one class cut to 5 series, 5 seeds: the cut class's
-        draws 1.14-1.59x as rough as its series, the other classes 1.08-1.29x; GunPoint
-        after one shared width: cut class 0.66-1.53x, the other 0.93-1.05x). Each class
-        draws as many series as it has (each with its own length, in turn), at least
-        ``min_per_class`` and its share of ``n_draws``, a class of more than
-        ``_CALIBRATION_CAP`` series as many as that, for evenly spaced series of its own;
-        on a private seed.
-
-        A class keeps its widths only if they bring its draws closer to its training
-        series under the checkpoint score's distance (kernel MMD on values, first and
-        weighted second differences; at most 512 series of the class), compared on the
-        same draws smoothed and raw; a class with one series keeps them. Matching the
-        mean roughness alone can move the draws away from the data: JapaneseVowels (9
-        classes, 12 channels) got widths of 0.44-0.55 steps on 1-4 channels of 4
-        classes, each of which raised that class's MMD (e.g. 0.1018 -> 0.1038), and the
-        TimeGAN discriminative score went 0.028 -> 0.176. On GunPoint the check keeps
-        the cut class's widths (MMD 0.196 -> 0.154, 0.268 -> 0.199, 0.281 -> 0.200 on
-        three seeds of the imbalanced benchmark's splits)."""
-        t = scaled.shape[1]
+    def _fit_smoothing(self, scaled, lengths, codes, seed, series_lengths, deadline):
+        """The smoothing widths (``match_roughness``) from draws of the trained generator:
+        ``smoothing_sigma_`` and ``cycle_sigma_`` (see :func:`fit_smoothing_widths`)."""
         n_classes = int(codes.max()) + 1
-        cycle = 0 if self.cycles_folded_ else self.cycle_length_
-        if deadline is not None and time.perf_counter() > deadline:  # max_time spent
-            self._warn_out_of_time(n_classes, n_classes)
-            zeros = np.zeros((n_classes, scaled.shape[2]), dtype=np.float64)
-            return zeros, (zeros.copy() if cycle else None)
-        per_class = n_draws if n_classes == 1 else max(min_per_class, -(-n_draws // n_classes))
-        members = [np.flatnonzero(codes == c) for c in range(n_classes)]
-        # a large class is judged on an evenly spaced subset: the MMD check is quadratic
-        # in the draws (20,000 series of one class took 46 s and 7 GB before the cap)
-        members = [m if len(m) <= _CALIBRATION_CAP
-                   else m[np.linspace(0, len(m) - 1, _CALIBRATION_CAP).round().astype(np.int64)]
-                   for m in members]
-        rows = np.concatenate([np.resize(m, max(len(m), per_class)) for m in members])
-        rng = np.random.RandomState(seed % (2**31 - 1) + 1)
-        torch_gen = torch.Generator(device="cpu").manual_seed(seed + 3)
-        row_codes, row_lengths = codes[rows], lengths[rows]
-        with torch.no_grad():
-            draws = Sampler(self).draw_scaled(row_codes, row_lengths, rng, torch_gen,
-                                              series_lengths[rows], smoothed=False)[:, :t].cpu()
-        row_lengths = torch.from_numpy(row_lengths)
-        sigma = np.zeros((n_classes, scaled.shape[2]), dtype=np.float64)
-        cycle_sigma = None if not cycle else np.zeros_like(sigma)
-        late = 0
-        scaled_t = torch.from_numpy(np.ascontiguousarray(scaled, dtype=np.float32))
-        weight = roughness_weight(scaled_t)
-        for c, m in enumerate(members):
-            real, real_len = scaled_t[m], torch.from_numpy(lengths[m])
-            mine = torch.from_numpy(row_codes == c)
-            raw, raw_len = draws[mine], row_lengths[mine]
-            try:
-                widths = class_widths(real, real_len, raw, raw_len, weight,
-                                      max_sigma=max(1.0, t / 10), deadline=deadline)
-                across = None
-                if cycle:  # across cycles, on the draws as the step-to-step widths leave them
-                    smoothed = gaussian_smooth(raw, raw_len, torch.from_numpy(widths))
-                    across = class_widths(real, real_len, smoothed, raw_len, weight,
-                                          max_sigma=max(1.0, t / cycle / 10), cycle=cycle,
-                                          deadline=deadline)
-            except OutOfTime:  # this class's draws stay unsmoothed (widths 0)
-                late += 1
-                continue
-            sigma[c] = widths
-            if cycle:
-                cycle_sigma[c] = across
+        draws = functools.partial(Sampler(self).draw_scaled, smoothed=False)
+        sigma, cycle_sigma, late = fit_smoothing_widths(
+            draws, scaled, lengths, codes, seed, series_lengths,
+            cycle=0 if self.cycles_folded_ else self.cycle_length_, deadline=deadline)
         if late:
-            self._warn_out_of_time(late, n_classes)
+            warnings.warn(
+                f"max_time={self.max_time} ran out before the roughness calibration of {late} "
+                f"of {n_classes} class(es): their draws are not smoothed (widths 0). Give the "
+                "fit more time to calibrate them.", UserWarning, stacklevel=5)
         for widths in (sigma, cycle_sigma):
             if widths is not None:  # constant channels: restored exactly anyway
                 widths[:, self.scaler_.scale_ == 0] = 0.0
         return sigma, cycle_sigma
-
-    def _warn_out_of_time(self, late, n_classes):
-        warnings.warn(
-            f"max_time={self.max_time} ran out before the roughness calibration of {late} of "
-            f"{n_classes} class(es): their draws are not smoothed (widths 0). Give the fit "
-            "more time to calibrate them.", UserWarning, stacklevel=5)
 
     # ---------------------------------------------------------------- sample
     def _label_codes(self, y, n_samples):

@@ -99,7 +99,7 @@ def test_failed_refit_leaves_the_previous_model_whole(data, monkeypatch, where, 
         monkeypatch.setattr(training.MMDMonitor, "__call__", _interrupt)
         expected = KeyboardInterrupt
     elif where == "calibration":
-        monkeypatch.setattr(RecurrentGANAugmenter, "_calibrate_smoothing", _interrupt)
+        monkeypatch.setattr(RecurrentGANAugmenter, "_fit_smoothing", _interrupt)
         expected = KeyboardInterrupt
     else:
         X_new[3, 1, 5] = np.nan
@@ -113,7 +113,7 @@ def test_failed_refit_leaves_the_previous_model_whole(data, monkeypatch, where, 
 def test_interrupt_after_training_leaves_a_fresh_estimator_unfitted(data, monkeypatch):
     """Ctrl-C in the calibration that follows training: not a model without its
     smoothing widths, but cleanly unfitted."""
-    monkeypatch.setattr(RecurrentGANAugmenter, "_calibrate_smoothing", _interrupt)
+    monkeypatch.setattr(RecurrentGANAugmenter, "_fit_smoothing", _interrupt)
     aug = RecurrentGANAugmenter(**PARAMS)
     with pytest.raises(KeyboardInterrupt):
         aug.fit(*data)
@@ -131,7 +131,7 @@ def test_failed_refit_of_the_sklearn_adapter_keeps_its_pair(data, monkeypatch):
     model = AugmentedClassifier(KNeighborsClassifier(1), RecurrentGANAugmenter(**PARAMS))
     model.fit(X[:, 0], y)
     aug_before, clf_before = model.augmenter_, model.classifier_
-    monkeypatch.setattr(RecurrentGANAugmenter, "_calibrate_smoothing", _interrupt)
+    monkeypatch.setattr(RecurrentGANAugmenter, "_fit_smoothing", _interrupt)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X[:, 0, :12], y)
     assert model.augmenter_ is aug_before and model.classifier_ is clf_before

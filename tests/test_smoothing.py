@@ -163,9 +163,8 @@ def test_bad_match_roughness():
 
 def test_calibration_of_a_large_class_compares_a_capped_subset(monkeypatch):
     """The MMD check is quadratic in the draws: a class of 3,000 series is judged on
-    ``_CALIBRATION_CAP`` of them (before the cap, 20,000 series took 46 s and 7 GB)."""
+    ``CALIBRATION_CAP`` of them (before the cap, 20,000 series took 46 s and 7 GB)."""
     import rgan_augment._smoothing as smoothing
-    import rgan_augment.augmenter as augmenter
 
     seen = []
     original = smoothing.calibrate_sigma
@@ -178,7 +177,7 @@ def test_calibration_of_a_large_class_compares_a_capped_subset(monkeypatch):
     X, y = sine_vs_sawtooth(1500, 16, seed=0)
     assert len(X) == 3000
     RecurrentGANAugmenter(**TINY, filter_samples=False, random_state=0).fit(X, y)
-    assert seen == [augmenter._CALIBRATION_CAP] * 2
+    assert seen == [smoothing.CALIBRATION_CAP] * 2
 
 
 @pytest.mark.parametrize("per_series, dilation", [(False, 1), (True, 1), (False, 4)])
