@@ -25,7 +25,7 @@ from .gan.training import autocast, autocast_dtype, draw
 # The class filter: a draw is kept once its margin for its class (the ridge's own-class
 # score minus the best other score; its targets are +-1, so 2 is a perfect fit) exceeds
 # FILTER_MARGIN; otherwise it is drawn again, and after FILTER_DRAWS draws the one with
-# the best margin is kept (measurements: benchmarks/README.md, "sample filter").
+# the best margin is kept (measurements: benchmarks/README.md, "Sample filter").
 FILTER_DRAWS = 16
 FILTER_MARGIN = 0.25
 

@@ -214,7 +214,7 @@ def fit_smoothing_widths(draw, scaled, lengths, codes, seed, series_lengths, cyc
     ``CALIBRATION_CAP`` series as many as that, for evenly spaced series of its own; on
     a private seed. A class keeps its widths only if they bring its draws closer to its
     training series under the checkpoint score's distance (:func:`class_widths`).
-    Measurements: benchmarks/README.md, "roughness matching"."""
+    Measurements: benchmarks/README.md, "Roughness matching"."""
     t = scaled.shape[1]
     n_classes = int(codes.max()) + 1
     if deadline is not None and time.perf_counter() > deadline:  # max_time spent

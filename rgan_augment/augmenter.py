@@ -152,11 +152,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         step emits more than 8 time steps (``chunk_length`` above 8: series longer than
         256 steps with the automatic chunk), since one hidden state then has to
         describe a long stretch of the series (for folded cycles, ``fold_cycles``: the
-        data steps a recurrent step covers, chunk x cycle). Measured with weight
-        averaging, seed 0:
-        OSULeaf (427 steps, chunk 14) fidelity 0.57 -> 0.82, fit 70 -> 107-125 s;
-        ACSF1 (1,460 steps, chunk 46) 0.46 -> 0.62, fit 100 -> 168-186 s (two runs each,
-        float32; 108-119 s with ``precision='bfloat16'``).
+        data steps a recurrent step covers, chunk x cycle). Measured in
+        benchmarks/README.md, "Model size by series length".
     num_layers : int, default=2
         Stacked recurrent layers in the generator (the discriminator has one,
         bidirectional).
@@ -214,14 +211,13 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         channels that even the widest smoothing allowed (a tenth of the length) cannot
         bring down to it (the excess is then shape, not wiggle); a class keeps its
         widths only where they bring its draws closer to its series (kernel MMD, as the
-        checkpoint score measures it). The generator's step-to-step
-        wiggle is what a classifier trained on real data most often reads as another
-        class: on GunPoint with one class cut to 3 series it lifted the worst of 10
-        runs' fidelity from 0.70 to 0.84. Applied before the sample filter.
-        Data that repeat an exact cycle (``cycle_length_``, found in the training
-        series; e.g. mains-powered appliances) also get a smoothing *across* cycles
-        (``cycle_sigma_``) calibrated the same way on the mean change over one cycle:
-        on ACSF1 (a 4-step cycle) it lifted class 9's fidelity from 0.00 to 0.98. With
+        checkpoint score measures it). The generator's step-to-step wiggle is what a
+        classifier trained on real data most often reads as another class. Applied
+        before the sample filter. Data that repeat an exact cycle (``cycle_length_``,
+        found in the training series; e.g. mains-powered appliances) also get a
+        smoothing *across* cycles (``cycle_sigma_``) calibrated the same way on the
+        mean change over one cycle. Measured in benchmarks/README.md, "Roughness
+        matching" and "Cycle matching". With
         ``fold_cycles`` (the default) such data are folded instead, and the step-to-step
         smoothing of the folded series already runs across cycles.
     fold_cycles : bool, default=True
@@ -241,10 +237,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         PLAID's appliance currents), divide each series by its own root mean square on
         that channel before training, and multiply each draw by the root mean square of
         a training series of its class, drawn at random (``series_scale_channels_``,
-        ``series_scales_``). Without it the small series sit at the generator's error
-        floor: PLAID's fidelity 0.29 -> 0.48 with it (0.30 -> 0.47 with another seed).
-        Data whose sizes differ less (every other data set here; BasicMotions at most
-        56x) are left as they are.
+        ``series_scales_``): without it the small series sit at the generator's error
+        floor (benchmarks/README.md, "Per-series scales"). Data whose sizes differ less
+        are left as they are.
     preserve_znorm : bool, default=True
         Where every training series is z-normalised on a channel (mean 0 and standard
         deviation 1 per series, within 1e-3, as the UCR/UEA archive stores its data),
@@ -257,9 +252,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         exponential moving average of the trained generator's weights with this decay
         per generator step (Yazici et al. 2019, "The unusual effectiveness of averaging
         in GAN training"; 0.98 averages over the last ~50 steps): it evens out the
-        step-to-step swings of adversarial training. 0 turns averaging off. Measured on
-        quick Sines (5 repetitions, same seeds and scorer): discriminative score 0.015
-        with 0.98, 0.018 with 0.99, 0.056 without.
+        step-to-step swings of adversarial training. 0 turns averaging off. Measured in
+        benchmarks/README.md, "Weight averaging".
     n_steps : int or 'auto', default='auto'
         Generator updates. 'auto': 1,000 up to 256 series, growing with the log of the
         data size to at most 2,000.
@@ -279,11 +273,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         (bf16 autocast; weights, optimiser state, losses and the output layer stay
         float32). 'auto': bfloat16 on a CUDA card that supports it, float32 elsewhere,
         the CPU included. 'bfloat16' on a CPU with bf16 matrix units (Intel AMX) is
-        faster, measured on 2 such cores against float32: ACSF1 fit 159-186 -> 108-119 s,
-        OSULeaf 107 -> 81 s, PLAID 167 -> 140 s, a quick-Sines training step 1.3-1.7x
-        and sampling ~2x faster; but its class fidelity came out lower on every data set
-        compared (seed 0: ACSF1 0.62 -> 0.61, OSULeaf 0.82 -> 0.80, PLAID 0.30 -> 0.24,
-        and one GunPoint few-shot run 0.956 -> 0.516), so it is not the CPU default.
+        faster, but its class fidelity came out lower on every data set compared, so it
+        is not the CPU default (benchmarks/README.md, "Number format").
         On a CPU that cannot run the recurrent cell in bf16 (no bf16 instructions; asked
         of the CPU, see :mod:`rgan_augment.gan.precision`) 'bfloat16' warns and fits and
         samples in float32. The format a fit used is in ``precision_``.
