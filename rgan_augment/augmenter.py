@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _safe_format, persistence
@@ -389,45 +390,62 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------ validation
-    def _check_params(self):
-        def pos_int(name, value, auto=False):
-            if auto and value == "auto":
-                return
-            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive integer"
-                                 f"{' or auto' if auto else ''}; got {value!r}.")
+    _parameter_constraints = {
+        # resolved against the labels by resolve_sampling_strategy (imbalanced-learn's
+        # semantics and messages), at fit_resample
+        "sampling_strategy": "no_validation",
+        "cell": [StrOptions({"lstm", "gru"})],
+        "hidden_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "noise_dim": [Interval(Integral, 1, None, closed="left")],
+        "chunk_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "loss": [StrOptions({"ns", "hinge", "lsgan"})],
+        "feature_matching": [Interval(Real, 0, None, closed="left")],
+        "class_loss": [Interval(Real, 0, None, closed="left")],
+        "mmd_loss": [Interval(Real, 0, None, closed="left")],
+        "conditioning": [StrOptions({"example", "label"})],
+        "filter_samples": ["boolean"],
+        "match_roughness": ["boolean"],
+        "preserve_znorm": ["boolean"],
+        "scale_series": ["boolean"],
+        "fold_cycles": ["boolean"],
+        "ema_decay": [Interval(Real, 0, 1, closed="left")],
+        "n_steps": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "device": "no_validation",  # resolved (and checked) by resolve_device
+        "precision": [StrOptions(set(PRECISIONS))],
+        "random_state": ["random_state"],
+        "verbose": [Interval(Integral, 0, None, closed="left")],
+    }
 
-        for name in ("filter_samples", "match_roughness", "preserve_znorm", "scale_series",
-                     "fold_cycles"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False; got {getattr(self, name)!r}.")
-        if self.conditioning not in ("example", "label"):
-            raise ValueError(f"conditioning must be 'example' or 'label'; got {self.conditioning!r}.")
-        if not isinstance(self.precision, str) or self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}; "
-                             f"got {self.precision!r}.")
-        if self.cell not in ("gru", "lstm"):
-            raise ValueError(f"cell must be 'gru' or 'lstm'; got {self.cell!r}.")
-        if self.loss not in ("ns", "hinge", "lsgan"):
-            raise ValueError(f"loss must be 'ns', 'hinge' or 'lsgan'; got {self.loss!r}.")
-        for name in ("num_layers", "latent_dim", "noise_dim", "batch_size"):
-            pos_int(name, getattr(self, name))
-        pos_int("hidden_size", self.hidden_size, auto=True)
-        pos_int("chunk_length", self.chunk_length, auto=True)
-        pos_int("n_steps", self.n_steps, auto=True)
-        for name in ("learning_rate", "feature_matching", "class_loss", "mmd_loss"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v) or v < 0:
-                raise ValueError(f"{name} must be a non-negative number; got {v!r}.")
-        v = self.ema_decay
-        if isinstance(v, bool) or not isinstance(v, Real) or not 0 <= v < 1:
-            raise ValueError(f"ema_decay must be a number in [0, 1); got {v!r}.")
-        if self.learning_rate <= 0:
-            raise ValueError(f"learning_rate must be positive; got {self.learning_rate!r}.")
-        if self.max_time is not None and (not isinstance(self.max_time, Real) or self.max_time <= 0):
-            raise ValueError(f"max_time must be None or a positive number; got {self.max_time!r}.")
-        if isinstance(self.verbose, bool) or not isinstance(self.verbose, Integral) or self.verbose < 0:
-            raise ValueError(f"verbose must be a non-negative integer; got {self.verbose!r}.")
+    def _check_params(self):
+        """The parameters against ``_parameter_constraints``, and what those constraints
+        let through but the fit cannot use: a bool where a number is due (True is an
+        Integral to Python), an infinite number."""
+        self._validate_params()
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name)
+            numeric = [c for c in constraints if isinstance(c, Interval)] \
+                if isinstance(constraints, list) else []
+            if not numeric or isinstance(value, str) or value is None:
+                continue
+            if isinstance(value, (bool, np.bool_)) or not math.isfinite(value):
+                raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be "
+                                 f"{numeric[0]}; got {value!r}.")
+
+    def _validated(self, X, y, reset=True):
+        """X and y checked and converted, for ``fit`` and ``fit_resample`` alike: the
+        series as (values, lengths, layout), X as read (a panel frame as a list of
+        series) and y as a 1D array (None for an unconditional fit)."""
+        self._check_params()
+        X = panel_frame_to_list(X)  # sktime's pandas panels: read as a list of series
+        values, lengths, layout = self._validate_X(X, reset=reset)
+        if y is not None:
+            y = check_labels(y, values.shape[0])
+        return values, lengths, layout, X, y
 
     def _validate_X(self, X, reset):
         if isinstance(X, (list, tuple)) and len(X) and all(np.ndim(x) == 1 for x in X) and \
@@ -473,12 +491,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Train the GAN on series X, conditioned on labels y (unconditional if None)."""
         with self._all_or_nothing():
-            self._check_params()
-            X = panel_frame_to_list(X)  # sktime's pandas panels: read as a list of series
-            values, lengths, layout = self._validate_X(X, reset=True)
-            if y is not None:
-                y = check_labels(y, values.shape[0])
-            return self._fit_series(values, lengths, layout, X, y)
+            return self._fit_series(*self._validated(X, y))
 
     def _fit_series(self, values, lengths, layout, X, y):
         """Train on already validated series: the shared body of fit and fit_resample.
@@ -818,10 +831,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             raise ValueError("fit_resample needs labels y: oversampling balances classes.")
         X_in, y_in = X, y
         with self._all_or_nothing():
-            self._check_params()
-            X = panel_frame_to_list(X)  # sktime's pandas panels: read as a list of series
-            values, lengths, layout = self._validate_X(X, reset=True)
-            y = check_labels(y, values.shape[0])
+            values, lengths, layout, X, y = self._validated(X, y)
             # resolved before training, so that a bad strategy fails at once
             strategy = resolve_sampling_strategy(self.sampling_strategy, y)
             self._fit_series(values, lengths, layout, X, y)

@@ -5,6 +5,13 @@ import json
 import numpy as np
 
 
+def tiny(n_steps=20, **params):
+    """Parameters of a tiny, fast model for tests (a few seconds' training at most):
+    8 hidden units, small latent and noise, batches of 16, ``n_steps`` updates."""
+    return dict(n_steps=n_steps, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16,
+                **params)
+
+
 def sine_vs_sawtooth(n_per_class=40, length=32, n_channels=1, noise=0.1, seed=0,
                      n_minority=None):
     """Class 'sine': noisy sines; class 'saw': noisy sawtooth waves; random phase.

@@ -11,10 +11,10 @@ from sklearn.linear_model import LogisticRegression
 
 from rgan_augment import RecurrentGANAugmenter
 
-from _toy import shape_features, sine_vs_sawtooth
+from _toy import shape_features, sine_vs_sawtooth, tiny
 from conftest import skip_without_cpu_bf16
 
-TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16)
+TINY = tiny(20)
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rgan_augment import RecurrentGANAugmenter
+from _toy import tiny
 
-TINY = dict(n_steps=4, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+TINY = tiny(4, random_state=0)
 RNG = np.random.default_rng(0)
 X_OK = RNG.normal(size=(20, 2, 12)).cumsum(axis=2)
 Y_OK = np.array(["a"] * 14 + ["b"] * 6)
@@ -216,3 +217,16 @@ def test_tuple_labels_are_refused_before_training():
         aug.fit(X, [(0, "a")] * 14 + [(1, "b")] * 6)
     assert time.perf_counter() - t0 < 5
     assert not hasattr(aug, "generator_")
+
+
+def test_every_parameter_is_declared_in_the_constraints():
+    assert set(RecurrentGANAugmenter._parameter_constraints) == set(
+        RecurrentGANAugmenter().get_params())
+
+
+@pytest.mark.parametrize("param, value", [("n_steps", True), ("verbose", False),
+                                          ("learning_rate", float("inf")), ("max_time", True),
+                                          ("ema_decay", True), ("mmd_loss", float("inf"))])
+def test_bools_and_infinite_numbers_are_refused_where_numbers_are_due(param, value):
+    with pytest.raises(ValueError, match=f"'{param}' parameter"):
+        RecurrentGANAugmenter(**{**TINY, param: value}).fit(X_OK, Y_OK)

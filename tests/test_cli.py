@@ -117,7 +117,7 @@ def test_fit_takes_any_estimator_parameter(files):
     (["fit", "{d}/data.npz", "{d}/m.npz", "--params", "[1]"], "must be a JSON object"),
     (["fit", "{d}/data.npz", "{d}/m.npz", "--params", '{{"hiden_size": 8}}'], "unknown parameter(s) hiden_size"),
     (["fit", "{d}/data.npz", "{d}/m.npz", "--n-steps", "2", "--params", '{{"n_steps": 3}}'], "both"),
-    (["fit", "{d}/data.npz", "{d}/m.npz", "--params", '{{"cell": "rnn"}}'], "cell must be"),
+    (["fit", "{d}/data.npz", "{d}/m.npz", "--params", '{{"cell": "rnn"}}'], "'cell' parameter of RecurrentGANAugmenter must be"),
 ])
 def test_bad_files_and_arguments_exit_nonzero(files, args, message):
     (files / "bad.npz").write_bytes(b"garbage")

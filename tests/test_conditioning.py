@@ -8,9 +8,9 @@ from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._filter import ClassFilter
 from rgan_augment.gan.training import ReferencePicker
 
-from _toy import sine_vs_sawtooth
+from _toy import sine_vs_sawtooth, tiny
 
-TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16)
+TINY = tiny(20)
 
 
 def test_reference_partner_is_another_series_of_the_same_class():

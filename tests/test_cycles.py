@@ -13,9 +13,9 @@ from rgan_augment._cycles import _lagged_change, cycle_roughness, detect_cycle
 from rgan_augment._smoothing import gaussian_smooth
 from rgan_augment.persistence import ModelFileError
 
-from _toy import rewrite_document
+from _toy import rewrite_document, tiny
 
-TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+TINY = tiny(20, random_state=0)
 
 
 def _cyclic(n=24, length=96, period=4, noise=0.003, seed=0, n_classes=2):

@@ -8,9 +8,9 @@ from sklearn.exceptions import NotFittedError
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.gan import training
 
-from _toy import sine_vs_sawtooth
+from _toy import sine_vs_sawtooth, tiny
 
-PARAMS = dict(n_steps=60, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+PARAMS = tiny(60, random_state=0)
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,9 @@ from aeon.transformations.collection.imbalance import SMOTE  # noqa: E402
 
 from rgan_augment import RecurrentGANAugmenter  # noqa: E402
 from rgan_augment.integrations.aeon import RecurrentGANOverSampler  # noqa: E402
+from _toy import tiny
 
-TINY = dict(n_steps=6, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16)
+TINY = tiny(6)
 
 
 def _check_names(results):

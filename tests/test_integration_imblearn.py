@@ -13,9 +13,9 @@ from sklearn.preprocessing import FunctionTransformer  # noqa: E402
 from rgan_augment import RecurrentGANAugmenter  # noqa: E402
 from rgan_augment.integrations.imblearn import GANOverSampler  # noqa: E402
 
-from _toy import sine_vs_sawtooth  # noqa: E402
+from _toy import sine_vs_sawtooth, tiny  # noqa: E402
 
-TINY = dict(n_steps=10, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+TINY = tiny(10, random_state=0)
 
 
 @parametrize_with_checks([GANOverSampler(augmenter=RecurrentGANAugmenter(**TINY))])

@@ -12,9 +12,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.integrations.sklearn import AugmentedClassifier
 
-from _toy import sine_vs_sawtooth
+from _toy import sine_vs_sawtooth, tiny
 
-TINY = dict(n_steps=10, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+TINY = tiny(10, random_state=0)
 
 
 @parametrize_with_checks([AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY))])

@@ -16,9 +16,9 @@ import rgan_augment.integrations.sktime as sktime_module  # noqa: E402
 from rgan_augment import RecurrentGANAugmenter  # noqa: E402
 from rgan_augment.integrations.sktime import SktimeAugmentedClassifier  # noqa: E402
 
-from _toy import sine_vs_sawtooth  # noqa: E402
+from _toy import sine_vs_sawtooth, tiny  # noqa: E402
 
-TINY = dict(n_steps=10, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+TINY = tiny(10, random_state=0)
 
 
 def test_sktime_check_estimator_passes():

@@ -14,9 +14,9 @@ import torch
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.persistence import ModelFileError
 
-from _toy import sine_vs_sawtooth
+from _toy import sine_vs_sawtooth, tiny
 
-TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+TINY = tiny(20, random_state=0)
 
 
 @pytest.fixture(scope="module")

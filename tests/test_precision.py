@@ -11,10 +11,10 @@ from rgan_augment.gan import precision as precision_module
 from rgan_augment.gan.precision import cpu_runs_bf16
 from rgan_augment.gan.training import GANConfig, autocast, autocast_dtype
 
-from _toy import sine_vs_sawtooth
+from _toy import sine_vs_sawtooth, tiny
 from conftest import skip_without_cpu_bf16
 
-TINY = dict(n_steps=10, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+TINY = tiny(10, random_state=0)
 
 
 @pytest.mark.parametrize("precision, expected", [

@@ -9,9 +9,9 @@ from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._series_norm import detect_znorm, znormalise
 from rgan_augment.persistence import ModelFileError
 
-from _toy import rewrite_document
+from _toy import rewrite_document, tiny
 
-TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+TINY = tiny(20, random_state=0)
 
 
 def _walks(n=30, channels=2, length=40, seed=0):

@@ -9,9 +9,9 @@ from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._series_scale import detect_scale_spread, series_rms, unit_scales
 from rgan_augment.persistence import ModelFileError
 
-from _toy import rewrite_document
+from _toy import rewrite_document, tiny
 
-TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16, random_state=0)
+TINY = tiny(20, random_state=0)
 
 
 def _sizes_apart(n=40, length=32, seed=0):

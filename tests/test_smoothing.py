@@ -8,9 +8,9 @@ from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._smoothing import calibrate_sigma, gaussian_smooth, roughness, smoothing_helps
 from rgan_augment.gan.masks import step_mask
 
-from _toy import sine_vs_sawtooth
+from _toy import sine_vs_sawtooth, tiny
 
-TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16)
+TINY = tiny(20)
 
 
 def _lengths(n, t):

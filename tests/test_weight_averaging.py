@@ -8,9 +8,9 @@ from torch.optim.optimizer import register_optimizer_step_post_hook, register_op
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.gan.training import GANConfig, average_decay, train_gan
 
-from _toy import sine_vs_sawtooth
+from _toy import sine_vs_sawtooth, tiny
 
-TINY = dict(n_steps=20, hidden_size=8, latent_dim=4, noise_dim=2, batch_size=16)
+TINY = tiny(20)
 
 
 def _toy_tensors():
