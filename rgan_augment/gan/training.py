@@ -223,6 +223,155 @@ class MMDMonitor:
         return float(sum(scores) / len(scores))
 
 
+class _Trainer:
+    """The two networks, their optimisers and the bookkeeping of one training run: one
+    method per stage of an update (a real batch, the discriminator's step, the
+    generator's, the weight average) and of an evaluation (score, checkpoint, roll back).
+    """
+
+    def __init__(self, x, lengths, labels, config, *, seed, device, precision, clip):
+        self.config, self.device = config, device
+        self.torch_gen = torch.Generator(device=device).manual_seed(seed)
+        cpu_gen = torch.Generator(device="cpu").manual_seed(seed + 1)
+        self.G, self.D = config.build_generator(), config.build_discriminator()
+        init_parameters(self.G, cpu_gen)
+        init_parameters(self.D, cpu_gen)
+        self.G.to(device)
+        self.D.to(device)
+        self.x, self.lengths = x.to(device), lengths.to(device)
+        self.labels = None if labels is None else labels.to(device)
+        self.clip = None if clip is None else tuple(c.to(device) for c in clip)
+        n = x.shape[0]
+        # real batches: each series weighted by 1/sqrt(size of its class)
+        if self.labels is not None:
+            counts = torch.bincount(self.labels, minlength=config.n_classes).float()
+            self.weights = counts[self.labels].rsqrt()
+        else:
+            self.weights = torch.ones(n, device=device)
+        self.batch_size = min(config.batch_size, max(n, 2))
+        self.amp = autocast_dtype(device, precision, config.cell)
+        self.aux = self.D.classify is not None and config.class_loss > 0
+        betas = (0.5, 0.99)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=config.lr_g, betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=config.lr_d, betas=betas)
+        self.rough = roughness_weight(self.x)
+        self.monitor = MMDMonitor(self.x, self.lengths, self.labels, config.n_classes, device,
+                                  seed + 2, rough_weight=self.rough)
+        self.partner = ReferencePicker(self.labels, n, device) if config.reference else None
+        # weight averaging: an exponential moving average of the generator's weights is
+        # what gets scored and kept (it evens out the step-to-step swings of adversarial
+        # training; measured: benchmarks/README.md, "Weight averaging")
+        self.G_avg = None
+        if config.ema > 0:
+            self.G_avg = copy.deepcopy(self.G)
+            self.G_avg.requires_grad_(False)
+        self.G_eval = self.G if self.G_avg is None else self.G_avg
+        self.history = {"step": [], "loss_d": [], "loss_g": [], "mmd": [], "seconds": []}
+        self.best = {"score": float("inf"), "step": 0,
+                     "state": copy.deepcopy(self.G_eval.state_dict())}
+        self.keep_good(0)
+
+    def real_batch(self):
+        """A weighted draw of real series, with their labels, lengths, valid recurrent
+        steps and (example conditioning) a partner series of the same class each."""
+        cfg = self.config
+        idx = torch.multinomial(self.weights, self.batch_size, replacement=True,
+                                generator=self.torch_gen)
+        b = {"real": self.x[idx], "labels": None if self.labels is None else self.labels[idx],
+             "lengths": self.lengths[idx], "ref": None, "ref_lengths": None, "ref_valid": None}
+        b["valid"] = chunk_mask(b["lengths"], cfg.chunk, cfg.n_chunks)
+        if self.partner is not None:  # real pair: (series, another series of its class)
+            ridx = self.partner(idx, self.torch_gen)
+            b["ref"], b["ref_lengths"] = self.x[ridx], self.lengths[ridx]
+            b["ref_valid"] = chunk_mask(b["ref_lengths"], cfg.chunk, cfg.n_chunks)
+        return b
+
+    def _fake(self, b):
+        return draw(self.G, b["labels"], b["lengths"], self.torch_gen, self.config, self.clip,
+                    b["ref"], b["ref_lengths"])
+
+    def discriminator_step(self, b):
+        """``d_steps`` updates of the discriminator on real and fake in one pass; returns
+        the last loss and the real series' pooled features (the feature-matching target)."""
+        cfg, n = self.config, self.batch_size
+        two = (lambda t: None if t is None else torch.cat([t, t]))
+        for _ in range(cfg.d_steps):
+            with autocast(self.device, self.amp):
+                with torch.no_grad():
+                    fake = self._fake(b)
+                scores, feats = self.D(torch.cat([b["real"], fake]), two(b["valid"]),
+                                       two(b["labels"]), two(b["ref"]), two(b["ref_valid"]))
+                loss_d = _loss_d(cfg.loss, scores[:n].float(), scores[n:].float())
+                if self.aux:
+                    logits = self.D.classify(feats[:n]).float()
+                    loss_d = loss_d + cfg.class_loss * F.cross_entropy(logits, b["labels"])
+            self.opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            self.opt_d.step()
+        return loss_d, feats[:n].detach().float().mean(0)
+
+    def generator_step(self, b, f_real):
+        """One generator update: adversarial loss, feature matching, batch MMD and the
+        auxiliary class loss."""
+        cfg = self.config
+        with autocast(self.device, self.amp):
+            fake = self._fake(b)
+            s_fake, f_fake = self.D(fake, b["valid"], b["labels"], b["ref"], b["ref_valid"])
+            loss_g = _loss_g(cfg.loss, s_fake.float())
+            if cfg.feature_matching > 0:
+                fm = (f_real - f_fake.float().mean(0)).pow(2).mean()
+                loss_g = loss_g + cfg.feature_matching * fm
+            if cfg.mmd_weight > 0:
+                loss_g = loss_g + cfg.mmd_weight * batch_mmd(b["real"], fake, b["labels"],
+                                                            cfg.n_classes, self.rough)
+            if self.aux:
+                logits = self.D.classify(f_fake).float()
+                loss_g = loss_g + cfg.class_loss * F.cross_entropy(logits, b["labels"])
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+        return loss_g
+
+    def update_average(self, step):
+        if self.G_avg is None:
+            return
+        weight = 1.0 - average_decay(self.config.ema, step)
+        with torch.no_grad():
+            for avg, live in zip(self.G_avg.parameters(), self.G.parameters()):
+                avg.lerp_(live, weight)
+
+    def evaluate(self, step, loss_d, loss_g, seconds):
+        """Score the (averaged) generator, record it in ``history`` and keep its state if
+        it is the best so far."""
+        self.G_eval.eval()
+        score = self.monitor(self.G_eval, self.config, self.clip, self.amp)
+        self.G_eval.train()
+        for key, value in zip(self.history, (step, loss_d, loss_g, score, seconds)):
+            self.history[key].append(value)
+        if score is None or score < self.best["score"]:
+            self.best.update(score=float("inf") if score is None else score, step=step,
+                             state=copy.deepcopy(self.G_eval.state_dict()))
+        return score
+
+    def keep_good(self, step):
+        """The state to roll back to after a non-finite loss."""
+        self.good = {"G": copy.deepcopy(self.G.state_dict()),
+                     "D": copy.deepcopy(self.D.state_dict()), "step": step,
+                     "avg": None if self.G_avg is None else copy.deepcopy(self.G_avg.state_dict())}
+
+    def roll_back(self):
+        """Back to the last good state with halved learning rates; returns its step."""
+        self.G.load_state_dict(self.good["G"])
+        self.D.load_state_dict(self.good["D"])
+        if self.G_avg is not None:
+            self.G_avg.load_state_dict(self.good["avg"])
+        for opt in (self.opt_g, self.opt_d):
+            for group in opt.param_groups:
+                group["lr"] *= 0.5
+            opt.state.clear()
+        return self.good["step"]
+
+
 def train_gan(x, lengths, labels, config, *, seed, device, precision="auto", verbose=0,
               progress=None, clip=None):
     """Train a conditional recurrent GAN.
@@ -231,122 +380,22 @@ def train_gan(x, lengths, labels, config, *, seed, device, precision="auto", ver
     T_padded = n_chunks * chunk; lengths: (n,) int64; labels: (n,) int64 or None.
     Returns a :class:`TrainResult` with the best generator state on the CPU.
     """
-    dev = device
     t0 = time.perf_counter()
-    gen_torch = torch.Generator(device=dev).manual_seed(seed)
-    cpu_gen = torch.Generator(device="cpu").manual_seed(seed + 1)
-    G = config.build_generator()
-    D = config.build_discriminator()
-    init_parameters(G, cpu_gen)
-    init_parameters(D, cpu_gen)
-    G.to(dev)
-    D.to(dev)
-    x, lengths = x.to(dev), lengths.to(dev)
-    labels = None if labels is None else labels.to(dev)
-    if clip is not None:
-        clip = tuple(c.to(dev) for c in clip)
-    n = x.shape[0]
-    # real batches: each series weighted by 1/sqrt(size of its class)
-    if labels is not None:
-        counts = torch.bincount(labels, minlength=config.n_classes).float()
-        weights = counts[labels].rsqrt()
-    else:
-        weights = torch.ones(n, device=dev)
-    batch = min(config.batch_size, max(n, 2))
-    amp = autocast_dtype(dev, precision, config.cell)
-    aux = D.classify is not None and config.class_loss > 0
-    betas = (0.5, 0.99)
-    opt_g = torch.optim.Adam(G.parameters(), lr=config.lr_g, betas=betas)
-    opt_d = torch.optim.Adam(D.parameters(), lr=config.lr_d, betas=betas)
-    rough = roughness_weight(x)
-    monitor = MMDMonitor(x, lengths, labels, config.n_classes, dev, seed + 2, rough_weight=rough)
-    partner = ReferencePicker(labels, n, dev) if config.reference else None
-    history = {"step": [], "loss_d": [], "loss_g": [], "mmd": [], "seconds": []}
-    # weight averaging: an exponential moving average of the generator's weights is what
-    # gets scored and kept (it evens out the step-to-step swings of adversarial training).
-    # Scoring the live generator beside it and keeping the better was tried: on GunPoint
-    # (10 runs) the average won every evaluation, so only the average is scored.
-    G_avg = None
-    if config.ema > 0:
-        G_avg = copy.deepcopy(G)
-        G_avg.requires_grad_(False)
-        avg_params, live_params = list(G_avg.parameters()), list(G.parameters())
-    G_eval = G if G_avg is None else G_avg
-    best = {"score": float("inf"), "step": 0, "state": copy.deepcopy(G_eval.state_dict())}
-    good = {"G": copy.deepcopy(G.state_dict()), "D": copy.deepcopy(D.state_dict()), "step": 0,
-            "avg": None if G_avg is None else copy.deepcopy(G_avg.state_dict())}
+    run = _Trainer(x, lengths, labels, config, seed=seed, device=device, precision=precision,
+                   clip=clip)
+    history, best = run.history, run.best
     rollbacks = 0
     interrupted = False
     loss_d_acc = loss_g_acc = 0.0
     acc_n = 0
     step = 0
-
-    def evaluate(step):
-        G_eval.eval()
-        score = monitor(G_eval, config, clip, amp)
-        G_eval.train()
-        history["step"].append(step)
-        history["loss_d"].append(loss_d_acc / max(acc_n, 1))
-        history["loss_g"].append(loss_g_acc / max(acc_n, 1))
-        history["mmd"].append(score)
-        history["seconds"].append(time.perf_counter() - t0)
-        if score is None or score < best["score"]:
-            best.update(score=float("inf") if score is None else score, step=step,
-                        state=copy.deepcopy(G_eval.state_dict()))
-        return score
-
     try:
         while step < config.n_steps:
-            idx = torch.multinomial(weights, batch, replacement=True, generator=gen_torch)
-            real = x[idx]
-            blab = None if labels is None else labels[idx]
-            blen = lengths[idx]
-            valid = chunk_mask(blen, config.chunk, config.n_chunks)
-            ref = ref_len = ref_valid = None
-            if partner is not None:  # real pair: (series, another series of its class)
-                ridx = partner(idx, gen_torch)
-                ref, ref_len = x[ridx], lengths[ridx]
-                ref_valid = chunk_mask(ref_len, config.chunk, config.n_chunks)
-            two = (lambda t: None if t is None else torch.cat([t, t]))
-            # discriminator: real and fake in one pass
-            for _ in range(config.d_steps):
-                with autocast(dev, amp):
-                    with torch.no_grad():
-                        fake = draw(G, blab, blen, gen_torch, config, clip, ref, ref_len)
-                    scores, feats = D(torch.cat([real, fake]), two(valid), two(blab), two(ref),
-                                      two(ref_valid))
-                    loss_d = _loss_d(config.loss, scores[:batch].float(), scores[batch:].float())
-                    if aux:
-                        logits = D.classify(feats[:batch]).float()
-                        loss_d = loss_d + config.class_loss * F.cross_entropy(logits, blab)
-                opt_d.zero_grad(set_to_none=True)
-                loss_d.backward()
-                opt_d.step()
-            # the real features of the last discriminator pass are the feature-matching target
-            f_real = feats[:batch].detach().float().mean(0)
-            # generator
-            with autocast(dev, amp):
-                fake = draw(G, blab, blen, gen_torch, config, clip, ref, ref_len)
-                s_fake, f_fake = D(fake, valid, blab, ref, ref_valid)
-                loss_g = _loss_g(config.loss, s_fake.float())
-                if config.feature_matching > 0:
-                    fm = (f_real - f_fake.float().mean(0)).pow(2).mean()
-                    loss_g = loss_g + config.feature_matching * fm
-                if config.mmd_weight > 0:
-                    loss_g = loss_g + config.mmd_weight * batch_mmd(real, fake, blab, config.n_classes,
-                                                                  rough)
-                if aux:
-                    logits = D.classify(f_fake).float()
-                    loss_g = loss_g + config.class_loss * F.cross_entropy(logits, blab)
-            opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
-            opt_g.step()
+            b = run.real_batch()
+            loss_d, f_real = run.discriminator_step(b)
+            loss_g = run.generator_step(b, f_real)
             step += 1
-            if G_avg is not None:
-                weight = 1.0 - average_decay(config.ema, step)
-                with torch.no_grad():
-                    for avg, live in zip(avg_params, live_params):
-                        avg.lerp_(live, weight)
+            run.update_average(step)
             if step % 10 == 0 or step == config.n_steps:
                 ld, lg = loss_d.item(), loss_g.item()
                 if not (math.isfinite(ld) and math.isfinite(lg)):
@@ -358,15 +407,7 @@ def train_gan(x, lengths, labels, config, *, seed, device, precision="auto", ver
                             "check the data's scale."
                         )
                     logger.warning("non-finite loss at step %d: rolling back, halving lr", step)
-                    G.load_state_dict(good["G"])
-                    D.load_state_dict(good["D"])
-                    if G_avg is not None:
-                        G_avg.load_state_dict(good["avg"])
-                    for opt in (opt_g, opt_d):
-                        for group in opt.param_groups:
-                            group["lr"] *= 0.5
-                        opt.state.clear()
-                    step = good["step"]
+                    step = run.roll_back()
                     continue
                 loss_d_acc += ld
                 loss_g_acc += lg
@@ -375,10 +416,9 @@ def train_gan(x, lengths, labels, config, *, seed, device, precision="auto", ver
             # (not at the next scheduled evaluation, which may be many steps away)
             late = config.max_time is not None and time.perf_counter() - t0 > config.max_time
             if step % config.eval_every == 0 or step == config.n_steps or late:
-                score = evaluate(step)
-                good = {"G": copy.deepcopy(G.state_dict()), "D": copy.deepcopy(D.state_dict()),
-                        "step": step,
-                        "avg": None if G_avg is None else copy.deepcopy(G_avg.state_dict())}
+                score = run.evaluate(step, loss_d_acc / max(acc_n, 1), loss_g_acc / max(acc_n, 1),
+                                     time.perf_counter() - t0)
+                run.keep_good(step)
                 if verbose >= 2:
                     logger.info("step %d/%d  loss_d %.4f  loss_g %.4f  mmd %s", step,
                                 config.n_steps, history["loss_d"][-1], history["loss_g"][-1],
@@ -396,7 +436,7 @@ def train_gan(x, lengths, labels, config, *, seed, device, precision="auto", ver
         interrupted = True
         warnings.warn(
             f"fit interrupted at step {step}: keeping the best generator state reached so far "
-            f"(step {best['step']}).", RuntimeWarning, stacklevel=3)
+            f"(step {best['step']}).", RuntimeWarning, stacklevel=4)
     state = {k: v.detach().cpu().clone() for k, v in best["state"].items()}
     return TrainResult(generator_state=state, history=history, best_step=best["step"],
                        n_steps=step, best_score=best["score"], interrupted=interrupted,
