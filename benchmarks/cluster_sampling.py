@@ -22,7 +22,6 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.distributed import sample_to_npy

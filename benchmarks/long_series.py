@@ -33,7 +33,7 @@ def main():
     parser.add_argument("--lengths", type=int, nargs="+", default=[2000, 4000, 6000, 20000])
     parser.add_argument("--label", default="this checkout")
     args = parser.parse_args()
-    print(f"| code | length | whole fit s | training s | sample 2 s |")
+    print("| code | length | whole fit s | training s | sample 2 s |")
     print("| --- | --- | --- | --- | --- |")
     for length in args.lengths:
         X, y = data(length)

@@ -43,7 +43,7 @@ from . import persistence
 from ._data import ChannelScaler, SeriesLayout
 from ._filter import KERNEL_LENGTH, ClassFilter
 from ._strategy import STRATEGY_NAMES
-from .gan.training import GANConfig
+from .gan.config import GANConfig
 from .persistence import ModelFileError
 
 FORMAT = "rgan-augment/2"

@@ -11,7 +11,6 @@ import contextlib
 import functools
 import logging
 import math
-import sys
 import time
 import warnings
 from numbers import Integral, Real
@@ -30,12 +29,15 @@ from ._strategy import resolve_sampling_strategy
 from ._filter import ClassFilter
 from ._cycles import detect_cycle
 from ._folding import fold, folded_lengths
+from ._progress import ProgressBar, lines_shown
 from ._sampler import Sampler
 from ._series_norm import detect_znorm
 from ._series_scale import detect_scale_spread, unit_scales
 from ._smoothing import fit_smoothing_widths
 from .gan.masks import step_mask
-from .gan.training import PRECISIONS, GANConfig, autocast_dtype, resolve_device, train_gan
+from .gan.config import GANConfig, auto_chunk, auto_hidden, auto_steps
+from .gan.precision import PRECISIONS, autocast_dtype
+from .gan.training import resolve_device, train_gan
 
 try:  # scikit-learn >= 1.9: report per-evaluation progress to sklearn.callback callbacks
     from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -51,11 +53,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["RecurrentGANAugmenter"]
 
 
-def _auto_chunk(n_timepoints):
-    """Steps emitted per recurrent step: keeps the recurrence at most ~32 steps long."""
-    return max(1, math.ceil(n_timepoints / 32))
-
-
 _MAX_REFERENCES = 512  # training series kept per class for conditioning='example'
 # What a fitted augmenter holds (besides generator_): a pickle lacking any of it was
 # written by another build and is refused on load
@@ -65,63 +62,9 @@ _FITTED_STATE = _safe_format.FITTED_KEYS + (
     "cycle_sigma_", "cycles_folded_", "znorm_channels_", "znorm_ddof_",
     "series_scale_channels_", "series_scales_", "filter_scaler_", "class_filter_",
     "_sample_rng")
-_LONG_CHUNK = 8  # above this many steps per recurrent step, 'auto' doubles the hidden size
-
-
-def _auto_hidden(chunk):
-    """Hidden units for ``hidden_size='auto'``: 64, or 128 for chunks above 8 steps."""
-    return 128 if chunk > _LONG_CHUNK else 64
-
-
 # With max_time, the training loop gets this share of the budget (less what the fit spent
 # before it); the roughness calibration after it gets the rest, up to the deadline.
 _TRAINING_SHARE = 0.8
-
-
-def _auto_steps(n_instances):
-    """Training budget in generator updates, growing slowly with the data size."""
-    return int(np.clip(250 * math.log2(max(n_instances, 2)) - 1000, 1000, 2000))
-
-
-@contextlib.contextmanager
-def _lines_shown(verbose):
-    """``verbose >= 2`` logs a line per evaluation through this package's loggers; where
-    the application has set up no logging at all (no handler on them or the root), a
-    stderr handler at INFO is attached for the fit, so the lines are seen rather than
-    dropped by logging's WARNING default. Configured logging is left as configured."""
-    package = logging.getLogger("rgan_augment")
-    if verbose < 2 or package.hasHandlers():
-        yield
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    level = package.level
-    package.addHandler(handler)
-    package.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        package.removeHandler(handler)
-        package.setLevel(level)
-
-
-class _ProgressBar:
-    """A dependency-free progress bar over training steps on stderr (verbose=1)."""
-
-    def __init__(self, total, stream=None):
-        self.total, self.stream, self.t0 = total, stream or sys.stderr, time.perf_counter()
-
-    def __call__(self, step, total, history):
-        frac = step / max(total, 1)
-        bar = "#" * int(30 * frac)
-        mmd = history["mmd"][-1]
-        msg = (f"\rfit [{bar:<30}] {step}/{total}  loss_d {history['loss_d'][-1]:.3f}  "
-               f"loss_g {history['loss_g'][-1]:.3f}  mmd {'n/a' if mmd is None else f'{mmd:.4f}'}"
-               f"  {time.perf_counter() - self.t0:.0f}s")
-        self.stream.write(msg)
-        if step >= total:
-            self.stream.write("\n")
-        self.stream.flush()
 
 
 class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
@@ -592,15 +535,15 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         it runs at; ``spent``: seconds the fit took before training (off ``max_time``)."""
         n, n_channels, n_timepoints = net_shape
         if self.chunk_length == "auto":
-            chunk = _auto_chunk(n_timepoints)
+            chunk = auto_chunk(n_timepoints)
         elif self.cycles_folded_:  # given in the data's steps: whole cycles, rounded up
             chunk = -(-int(self.chunk_length) // self.cycle_length_)
         else:
             chunk = int(self.chunk_length)
         chunk = min(chunk, n_timepoints)
-        n_steps = _auto_steps(n) if self.n_steps == "auto" else int(self.n_steps)
+        n_steps = auto_steps(n) if self.n_steps == "auto" else int(self.n_steps)
         covered = chunk * (self.cycle_length_ if self.cycles_folded_ else 1)  # data steps
-        hidden = _auto_hidden(covered) if self.hidden_size == "auto" else int(self.hidden_size)
+        hidden = auto_hidden(covered) if self.hidden_size == "auto" else int(self.hidden_size)
         device = resolve_device(self.device)
         precision = "float32" if autocast_dtype(device, self.precision, self.cell) is None \
             else "bfloat16"
@@ -627,7 +570,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     def _train(self, padded, lengths, labels, config, seed, device, precision, clip, X, y):
         """The training loop, reporting progress to the bar (``verbose=1``), the log
         (``verbose=2``) and scikit-learn's callbacks."""
-        bar = _ProgressBar(config.n_steps) if self.verbose == 1 else None
+        bar = ProgressBar(config.n_steps) if self.verbose == 1 else None
         context = None
         if hasattr(self, "_init_callback_context"):  # scikit-learn's callback API
             context = self._init_callback_context(
@@ -644,7 +587,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                     "step": step, "loss_d": history["loss_d"][-1],
                     "loss_g": history["loss_g"][-1], "validation_score": history["mmd"][-1]})
 
-        with _lines_shown(self.verbose):
+        with lines_shown(self.verbose):
             result = train_gan(torch.from_numpy(padded), torch.from_numpy(lengths), labels,
                                config, seed=seed, device=device, precision=precision,
                                verbose=self.verbose, progress=progress, clip=clip)

@@ -9,7 +9,8 @@ import torch
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.gan import precision as precision_module
 from rgan_augment.gan.precision import cpu_runs_bf16
-from rgan_augment.gan.training import GANConfig, autocast, autocast_dtype
+from rgan_augment.gan.config import GANConfig
+from rgan_augment.gan.training import autocast, autocast_dtype
 
 from _toy import sine_vs_sawtooth, tiny
 from conftest import skip_without_cpu_bf16

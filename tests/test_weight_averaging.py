@@ -6,7 +6,8 @@ import torch
 from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 
 from rgan_augment import RecurrentGANAugmenter
-from rgan_augment.gan.training import GANConfig, average_decay, train_gan
+from rgan_augment.gan.config import GANConfig
+from rgan_augment.gan.training import average_decay, train_gan
 
 from _toy import sine_vs_sawtooth, tiny
 

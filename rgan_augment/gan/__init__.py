@@ -1,6 +1,7 @@
 """The GAN core: networks and the training loop. Knows tensors, not scikit-learn."""
 
 from .networks import Discriminator, Generator
-from .training import GANConfig, TrainResult, train_gan
+from .config import GANConfig
+from .training import TrainResult, train_gan
 
 __all__ = ["Discriminator", "Generator", "GANConfig", "TrainResult", "train_gan"]
