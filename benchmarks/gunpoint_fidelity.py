@@ -49,6 +49,9 @@ def main():
     parser.add_argument("--params", default="{}",
                         help='augmenter parameters other than the defaults, as JSON, e.g. '
                              '\'{"conditioning": "label"}\' (an ablation)')
+    parser.add_argument("--out", default=None,
+                        help="results file name in benchmarks/results (default: "
+                             "gunpoint_fidelity.md, or gunpoint_fidelity_ablation.md with --params)")
     args = parser.parse_args()
     params = json.loads(args.params)
     X, y = load_gunpoint(split="train", return_type="numpy3D")
@@ -79,13 +82,14 @@ def main():
     fits = np.array([r[2] for r in rows])
     fids = {c: np.array([r[4][c] for r in rows]) for c in np.unique(y)}
     cut_fid = np.array([r[4][r[1]] for r in rows])
-    name = "gunpoint_fidelity.md" if not params else "gunpoint_fidelity_ablation.md"
+    name = args.out or ("gunpoint_fidelity.md" if not params else "gunpoint_fidelity_ablation.md")
     out = Path(__file__).resolve().parent / "results" / name
     lines = [
         "# GunPoint: fit time, sampling speed, few-shot class fidelity (default parameters)",
         "",
         f"Command: `python benchmarks/gunpoint_fidelity.py --seeds {' '.join(map(str, args.seeds))}"
-        + (f" --params '{args.params}'`" if params else "`"),
+        + (f" --params '{args.params}'" if params else "")
+        + (f" --out {args.out}`" if args.out else "`"),
         f"Machine: {platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}, "
         f"Python {sys.version.split()[0]}",
         "",
