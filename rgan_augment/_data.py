@@ -373,6 +373,16 @@ class ChannelScaler:
         return self
 
 
+def pick_per_class(codes, pool_of, rng):
+    """For each class code, a uniform draw from ``pool_of(code)`` (an int64 array)."""
+    out = np.empty(len(codes), dtype=np.int64)
+    for c in np.unique(codes):
+        pool = pool_of(c)
+        sel = codes == c
+        out[sel] = pool[rng.randint(0, len(pool), size=sel.sum())]
+    return out
+
+
 def check_n_samples(n_samples, name="n_samples"):
     if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral):
         raise TypeError(f"{name} must be a positive integer; got {n_samples!r}.")

@@ -16,9 +16,11 @@ import numpy as np
 import torch
 
 from . import persistence
+from ._data import pick_per_class
 from ._folding import fold_steps, folded_lengths, unfold, unfold_steps
-from ._series_norm import znormalise
-from ._smoothing import gaussian_smooth
+from ._series_norm import ZNormalisation
+from ._series_scale import SeriesScales
+from ._smoothing import Smoothing
 from .gan.masks import step_mask
 from .gan.training import autocast, autocast_dtype, draw
 
@@ -28,16 +30,6 @@ from .gan.training import autocast, autocast_dtype, draw
 # the best margin is kept (measurements: benchmarks/README.md, "Sample filter").
 FILTER_DRAWS = 16
 FILTER_MARGIN = 0.25
-
-
-def pick_per_class(codes, pool_of, rng):
-    """For each class code, a uniform draw from ``pool_of(code)`` (an int64 array)."""
-    out = np.empty(len(codes), dtype=np.int64)
-    for c in np.unique(codes):
-        pool = pool_of(c)
-        sel = codes == c
-        out[sel] = pool[rng.randint(0, len(pool), size=sel.sum())]
-    return out
 
 
 def bucket_size(n):
@@ -110,57 +102,6 @@ class NetworkView:
         return np.clip(out, lo.min(1)[None, :, None], hi.max(1)[None, :, None])
 
 
-class Smoothing:
-    """Per-class Gaussian smoothing of draws in the networks' view: each series with
-    its class's row of ``widths`` ((n_classes or 1, C)), step to step or, with
-    ``dilation`` P, across cycles of P steps."""
-
-    def __init__(self, widths, dilation=1):
-        self.widths, self.dilation = widths, dilation
-
-    def __call__(self, x, codes, net_lengths, series_lengths):
-        if self.widths is None or self.widths.max() <= 0:
-            return x
-        rows = self.widths[0] if len(self.widths) == 1 else self.widths[codes]
-        return gaussian_smooth(x, net_lengths, torch.from_numpy(rows), self.dilation)
-
-
-class ZNormalisation:
-    """Each draw z-normalised over its own steps on the channels whose training series
-    all were (``znorm_channels_``), in the data's units, then back to the networks'
-    view."""
-
-    def __init__(self, est, view):
-        self.flags, self.ddof, self.view = est.znorm_channels_, est.znorm_ddof_, view
-
-    def __call__(self, x, codes, net_lengths, series_lengths):
-        view = self.view
-        if not view.folded:
-            return znormalise(x, net_lengths, self.flags, self.ddof, view.scaler.mean_,
-                              view.scaler.scale_)
-        series_lengths = torch.from_numpy(series_lengths).to(x.device)
-        data = znormalise(view.unfolded_data(x), series_lengths, self.flags, self.ddof,
-                          np.zeros(view.n_channels), np.ones(view.n_channels))
-        return view.refold(data, series_lengths, x)
-
-
-class SeriesScales:
-    """Each draw multiplied by the per-series scales of a random training series of its
-    class, on the channels whose series differ in size by orders of magnitude."""
-
-    def __init__(self, est):
-        self.flags, self.scales, self.n_channels = (est.series_scale_channels_,
-                                                    est.series_scales_, est.n_channels_)
-
-    def __call__(self, out, codes, rng):
-        rows = pick_per_class(
-            codes, lambda c: np.arange(len(self.scales[c]), dtype=np.int64), rng)
-        scales = np.empty((len(codes), self.n_channels))
-        for c in np.unique(codes):
-            scales[codes == c] = self.scales[c][rows[codes == c]]
-        return out * scales[:, :, None]
-
-
 class Sampler:
     """Draws of a fitted augmenter ``est``."""
 
@@ -173,7 +114,9 @@ class Sampler:
 
     def calibrations(self, smoothed=True):
         """The calibrations applied to every generator pass, in order: smoothing step to
-        step, smoothing across cycles, z-normalisation."""
+        step, smoothing across cycles, z-normalisation. Each lives beside its fit or
+        detection (``_smoothing.Smoothing``, ``_series_norm.ZNormalisation``); one taking
+        the same arguments ``(x, codes, net_lengths, series_lengths) -> x`` joins here."""
         est, steps = self.est, []
         if smoothed:
             steps += [Smoothing(est.smoothing_sigma_),

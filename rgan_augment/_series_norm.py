@@ -76,3 +76,22 @@ def znormalise(x, lengths, flags, ddof, mean, scale):
     out = x.clone()
     out[:, :, cols] = (back * m).to(x.dtype)
     return out
+
+
+class ZNormalisation:
+    """Each draw z-normalised over its own steps on the channels whose training series
+    all were (``znorm_channels_``), in the data's units, then back to the networks'
+    view."""
+
+    def __init__(self, est, view):
+        self.flags, self.ddof, self.view = est.znorm_channels_, est.znorm_ddof_, view
+
+    def __call__(self, x, codes, net_lengths, series_lengths):
+        view = self.view
+        if not view.folded:
+            return znormalise(x, net_lengths, self.flags, self.ddof, view.scaler.mean_,
+                              view.scaler.scale_)
+        series_lengths = torch.from_numpy(series_lengths).to(x.device)
+        data = znormalise(view.unfolded_data(x), series_lengths, self.flags, self.ddof,
+                          np.zeros(view.n_channels), np.ones(view.n_channels))
+        return view.refold(data, series_lengths, x)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._data import pick_per_class
+
 SPREAD = 1000.0  # 90th / 10th percentile of the per-series RMS that marks a channel
 _MIN_SERIES = 10  # fewer series say too little about a spread
 
@@ -48,3 +50,20 @@ def unit_scales(rms, flags):
     """The divisor of each series and channel: its RMS on flagged channels (1 for a
     series that is zero there), 1 elsewhere; (n, C)."""
     return np.where(flags[None, :] & (rms > 0), rms, 1.0)
+
+
+class SeriesScales:
+    """Each draw multiplied by the per-series scales of a random training series of its
+    class, on the channels whose series differ in size by orders of magnitude."""
+
+    def __init__(self, est):
+        self.flags, self.scales, self.n_channels = (est.series_scale_channels_,
+                                                    est.series_scales_, est.n_channels_)
+
+    def __call__(self, out, codes, rng):
+        rows = pick_per_class(
+            codes, lambda c: np.arange(len(self.scales[c]), dtype=np.int64), rng)
+        scales = np.empty((len(codes), self.n_channels))
+        for c in np.unique(codes):
+            scales[codes == c] = self.scales[c][rows[codes == c]]
+        return out * scales[:, :, None]

@@ -257,3 +257,18 @@ def fit_smoothing_widths(draw, scaled, lengths, codes, seed, series_lengths, cyc
         if cycle:
             cycle_sigma[c] = across
     return sigma, cycle_sigma, late
+
+
+class Smoothing:
+    """Per-class Gaussian smoothing of draws in the networks' view: each series with
+    its class's row of ``widths`` ((n_classes or 1, C)), step to step or, with
+    ``dilation`` P, across cycles of P steps."""
+
+    def __init__(self, widths, dilation=1):
+        self.widths, self.dilation = widths, dilation
+
+    def __call__(self, x, codes, net_lengths, series_lengths):
+        if self.widths is None or self.widths.max() <= 0:
+            return x
+        rows = self.widths[0] if len(self.widths) == 1 else self.widths[codes]
+        return gaussian_smooth(x, net_lengths, torch.from_numpy(rows), self.dilation)
