@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gunpoint_fidelity import cut_to_few
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.datasets import make_sines
 
@@ -37,12 +38,12 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def gunpoint_few_shot(seed, cut):
+    """GunPoint's training split with class ``cut`` cut to 3 series, as in
+    gunpoint_fidelity.py."""
     from sktime.datasets import load_gunpoint
 
     X, y = load_gunpoint(split="train", return_type="numpy3D")
-    rng = np.random.default_rng(seed)
-    few = rng.choice(np.flatnonzero(y == cut), 3, replace=False)
-    keep = np.concatenate([np.flatnonzero(y != cut), few])
+    keep, _ = cut_to_few(y, cut, seed, 3)
     return X[keep], y[keep]
 
 

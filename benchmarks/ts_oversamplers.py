@@ -41,9 +41,8 @@ from scipy.stats import rankdata, wilcoxon
 from sklearn.metrics import balanced_accuracy_score, f1_score, recall_score
 from sklearn.model_selection import train_test_split
 
-from imbalanced_classification import (CLASSIFIERS, LOADERS, flat_resampler, jitter, load,
+from imbalanced_classification import (CLASSIFIERS, LOADERS, flat_resampler, gan, jitter, load,
                                        mean_std_cells)
-from rgan_augment import RecurrentGANAugmenter
 
 warnings.filterwarnings("ignore")
 
@@ -111,14 +110,6 @@ def _aeon(kind):
             sampler = ESMOTE(n_neighbors=max(1, min(5, n - 1)), random_state=seed)
         return sampler.fit_transform(X, y)
     return run
-
-
-def gan(X, y, seed):
-    aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed)
-    t0 = time.perf_counter()
-    out = aug.fit_resample(X, y)
-    gan.last_fit_s = time.perf_counter() - t0
-    return out
 
 
 OVERSAMPLERS = {

@@ -44,6 +44,7 @@ from ._data import ChannelScaler, SeriesLayout
 from ._filter import KERNEL_LENGTH, ClassFilter
 from ._strategy import STRATEGY_NAMES
 from .gan.config import GANConfig
+from .gan.masks import step_mask
 from .persistence import ModelFileError
 
 FORMAT = "rgan-augment/2"
@@ -776,7 +777,7 @@ class _Checker:
             if lengths.min() < 1 or lengths.max() > c.n_timepoints:
                 self.fail("member 'data::reference_lengths'", f"must be in [1, {c.n_timepoints}].")
             lo, hi = m.scaler.generator_clip()
-            after_end = np.arange(refs.shape[1])[None, :] >= lengths[:, None]
+            after_end = ~step_mask(lengths, refs.shape[1])
             valid = refs[~after_end]  # (n valid steps, channels)
             if np.any(refs[after_end] != 0) or np.any(valid < lo) or np.any(valid > hi):
                 self.fail("member 'data::references'", "must be scaled series within the "

@@ -89,15 +89,20 @@ class NetworkView:
         steps = step_mask(series_lengths.to(x.device), self.n_timepoints)
         return ((data - f_mean) / f_div * steps.unsqueeze(2).to(x.dtype)).cpu()
 
-    def to_data(self, x):
-        """Draws (b, T_net, C_net) float64 numpy in the scaler's units -> (b, C, T) in
-        the data's units and layout, clipped to each channel's range (a folded draw
-        to its channel's range, not each phase's: z-normalised across phases)."""
-        x = x.transpose(0, 2, 1)
+    def unscaled(self, x):
+        """Draws (b, T_net, C_net) in the scaler's units (a tensor) -> float64 numpy
+        (b, C_net, T_net) in data units, clipped to each channel's range; folded draws
+        are clipped by :meth:`to_data_layout` instead."""
+        x = x.cpu().numpy().transpose(0, 2, 1).astype(np.float64)
+        return self.scaler.inverse_transform(x, clip=not self.folded)
+
+    def to_data_layout(self, out):
+        """Unscaled draws (n, C_net, T_net) -> (n, C, T), the data's layout: folded draws
+        unfolded and clipped to their channel's range (not each phase's: z-normalised
+        across phases); other draws as they are."""
         if not self.folded:
-            return self.scaler.inverse_transform(x, clip=True)
-        out = unfold(self.scaler.inverse_transform(x, clip=False), self.cycle)
-        out = out[:, :, : self.n_timepoints]
+            return out
+        out = unfold(out, self.cycle)[:, :, : self.n_timepoints]
         lo, hi = (bound.reshape(self.n_channels, -1) for bound in self.scaler.clip_bounds())
         return np.clip(out, lo.min(1)[None, :, None], hi.max(1)[None, :, None])
 
@@ -111,6 +116,11 @@ class Sampler:
         self.view = NetworkView(est)
         self.filter = est.class_filter_
         self.conditional = est.classes_ is not None
+        self.device = next(self.generator.parameters()).device
+        self.amp = autocast_dtype(self.device, est.precision, self.config.cell)
+        self.clip = tuple(torch.tensor(c, dtype=torch.float32, device=self.device)
+                          for c in est.clip_)
+        self.steps = {smoothed: self.calibrations(smoothed) for smoothed in (True, False)}
 
     def calibrations(self, smoothed=True):
         """The calibrations applied to every generator pass, in order: smoothing step to
@@ -137,8 +147,7 @@ class Sampler:
         copies of the first row, cut off afterwards: the CPU backend keeps a plan per
         input shape, so unbounded batch sizes (the filter's redraws) would grow memory
         with the number sampled."""
-        est, cfg, gen = self.est, self.config, self.generator
-        dev = next(gen.parameters()).device
+        est, cfg, gen, dev = self.est, self.config, self.generator, self.device
         b = len(codes)
         rows_ref = None
         if cfg.reference:  # a random stored example of the requested class for each series
@@ -157,11 +166,10 @@ class Sampler:
         if rows_ref is not None:
             ref = torch.from_numpy(est.references_[rows_ref]).to(dev)
             ref_len = torch.from_numpy(est.reference_lengths_[rows_ref]).to(dev)
-        clip = tuple(torch.tensor(c, dtype=torch.float32, device=dev) for c in est.clip_)
         t_len = torch.from_numpy(lengths).to(dev)
-        with autocast(dev, autocast_dtype(dev, est.precision, cfg.cell)):
-            x = draw(gen, lab, t_len, torch_gen, cfg, clip, ref, ref_len).float()
-        for calibration in self.calibrations(smoothed):
+        with autocast(dev, self.amp):
+            x = draw(gen, lab, t_len, torch_gen, cfg, self.clip, ref, ref_len).float()
+        for calibration in self.steps[smoothed]:
             x = calibration(x, codes, t_len, series_lengths)
         return x[:b]
 
@@ -198,13 +206,13 @@ class Sampler:
         torch_gen = torch.Generator(device="cpu").manual_seed(int(rng.randint(0, 2**31 - 1)))
         net_lengths = view.lengths(lengths)
         net_t = self.config.n_timepoints
-        scaled = np.empty((len(codes), net_t, self.config.n_channels), dtype=np.float64)
+        out = np.empty((len(codes), self.config.n_channels, net_t), dtype=np.float64)
         with torch.no_grad():
             for start in range(0, len(codes), batch):
                 part = slice(start, min(start + batch, len(codes)))
                 x = self._filtered(codes[part], net_lengths[part], lengths[part], rng, torch_gen)
-                scaled[part] = x[:, :net_t, :].cpu().numpy().astype(np.float64)
-        out = view.to_data(scaled)
+                out[part] = view.unscaled(x[:, :net_t, :])
+        out = view.to_data_layout(out)
         if est.series_scale_channels_ is not None:  # each draw the size of a real series
             out = SeriesScales(est)(out, codes, rng)
         for i in np.nonzero(lengths < est.n_timepoints_)[0]:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .gan.masks import step_mask
 from .persistence import atomic_write
 
 EXIT_USAGE = 2
@@ -180,7 +181,7 @@ def _read_csv(path, label_column, header):
     missing = np.isnan(X)
     if missing.any():  # shorter series end in empty cells; a gap inside one is an error
         ends = (~missing).sum(1)
-        bad = (missing & (np.arange(X.shape[1])[None, :] < ends[:, None])).any(1) | (ends < 1)
+        bad = (missing & step_mask(ends, X.shape[1])).any(1) | (ends < 1)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise CLIError(f"{path}: series {row} has an empty cell before its last value "
