@@ -7,9 +7,10 @@ and the draws of the safe-format round trip are compared with arrays stored in
 ``golden_draws.npz`` by ``np.array_equal``.
 
 Floating-point results depend on the CPU's kernels (instruction set, cache-dependent
-blocking) and on the thread count, so the stored arrays are compared bit for bit only
-on the machine they were made on (``FINGERPRINT``); elsewhere the comparison is skipped
-with the reason. To remake them from a commit whose draws are the reference:
+blocking, settings such as ``ONEDNN_MAX_CPU_ISA``) and on the thread count, so the stored
+arrays are compared bit for bit only where those match the machine that made them
+(:func:`fingerprint`); elsewhere the comparison is skipped with the reason. To remake
+them from a commit whose draws are the reference:
 
     git worktree add /tmp/reference <commit>
     PYTHONPATH=/tmp/reference python tests/test_golden_draws.py --write
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import sys
 from pathlib import Path
@@ -47,10 +49,18 @@ def _cpu_description():
     return "\n".join(sorted(set(lines)))
 
 
+# environment variables that change which kernels run (an instruction-set cap, MKL's
+# code path): set, they make the same CPU compute other bits
+_KERNEL_SETTINGS = ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "MKL_CBWR",
+                    "MKL_ENABLE_INSTRUCTIONS")
+
+
 def fingerprint():
-    """What the bits of a draw depend on besides the code: CPU, threads, library versions."""
-    parts = [_cpu_description(), platform.machine(), str(torch.get_num_threads()),
-             torch.__version__, np.__version__]
+    """What the bits of a draw depend on besides the code: CPU, kernel settings, threads,
+    library versions."""
+    settings = [f"{k}={os.environ.get(k, '')}" for k in _KERNEL_SETTINGS]
+    parts = [_cpu_description(), platform.machine(), torch.backends.cpu.get_cpu_capability(),
+             *settings, str(torch.get_num_threads()), torch.__version__, np.__version__]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
@@ -192,9 +202,10 @@ def golden():
         stored = {k: data[k] for k in data.files}
     meta = json.loads(bytes(stored.pop("meta")).decode())
     if meta["fingerprint"] != fingerprint():
-        return ("golden draws are compared bit for bit only on the CPU, thread count and "
-                f"library versions that made them (fingerprint {meta['fingerprint']}, this "
-                f"machine {fingerprint()}); see this module's docstring to remake them")
+        return ("golden draws are compared bit for bit only on the CPU, kernel settings, "
+                "thread count and library versions that made them (fingerprint "
+                f"{meta['fingerprint']}, this machine {fingerprint()}); see this module's "
+                "docstring to remake them")
     return stored
 
 
