@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.linear_model import RidgeClassifierCV
 
+from ._record import Record
 from .gan.masks import step_mask
 
 KERNEL_LENGTH = 9
@@ -142,3 +143,77 @@ class ClassFilter:
         obj.kernels = [(t(arrays[f"filter_kernel_{i}"]), t(arrays[f"filter_bias_{i}"]))
                        for i in range(len(obj.dilations))]
         return obj
+
+
+class ClassFilterRecord(Record):
+    """The sample filter in a model file: its sizes in the document, its kernels, biases,
+    feature scaling and ridge weights as ``filter_*`` arrays."""
+
+    key, param = "class_filter", "filter_samples"
+    LIMIT = 100_000  # kernels a file may state: far beyond the 84 a fit draws
+
+    def absent(self):
+        return {"class_filter_": None}
+
+    def write(self, est):
+        if est.class_filter_ is None:
+            return None, {}
+        meta, arrays = est.class_filter_.get_state()
+        return meta, {k: a.astype(np.float32) for k, a in arrays.items()}
+
+    def check_presence(self, check, entry, model):
+        n = 0 if model.classes is None else len(model.classes)
+        if (entry is not None) != (model.params["filter_samples"] and n > 1):
+            check.fail(f"calibrations.{self.key}", "must be present exactly when filter_samples "
+                       "is set and the model has two or more classes.")
+
+    def read(self, check, entry, model):
+        where = f"calibrations.{self.key}"
+        f = check.keys(entry, ("n_kernels", "seed", "n_classes", "dilations"), where)
+        check.integer(f["n_kernels"], f"{where}.n_kernels", 1, self.LIMIT)
+        check.integer(f["seed"], f"{where}.seed", 0, 2**32)
+        n = 0 if model.classes is None else len(model.classes)
+        check.integer(f["n_classes"], f"{where}.n_classes", n, n)
+        expected = ClassFilter(f["n_kernels"])._dilations(model.n_timepoints)
+        if f["dilations"] != expected:
+            check.fail(f"{where}.dilations", f"must be {expected} for series of "
+                       f"{model.n_timepoints} steps.")
+        per = max(1, f["n_kernels"] // len(expected))
+        n_features = 2 * per * len(expected)
+        for name, shape in (("filter_mean", (n_features,)), ("filter_scale", (n_features,)),
+                            ("filter_coef", (n, n_features)), ("filter_intercept", (n,))):
+            model.expect_data(name, shape, np.float32)
+        for i in range(len(expected)):
+            model.expect_data(f"filter_kernel_{i}", (per, model.n_channels, KERNEL_LENGTH),
+                              np.float32)
+            model.expect_data(f"filter_bias_{i}", (per,), np.float32)
+        return {"class_filter_": f}
+
+    def finish(self, check, attributes, arrays, model):
+        if np.any(arrays["filter_scale"] <= 0):
+            check.fail("member 'data::filter_scale'", "must be positive.")
+        state = {k: v for k, v in arrays.items() if k.startswith("filter_")}
+        return {"class_filter_": ClassFilter.from_state(attributes["class_filter_"], state)}
+
+
+class FilterScalerRecord(Record):
+    """The channel scaler of the filter's input for a folded model (the filter reads the
+    data's layout, the networks the folded one)."""
+
+    key = "filter_scaler"
+
+    def absent(self):
+        return {"filter_scaler_": None}
+
+    def write(self, est):
+        scaler = est.filter_scaler_
+        return (None if scaler is None else scaler.get_state()), {}
+
+    def check_presence(self, check, entry, model):
+        if (entry is not None) != (model.folded and model.entries["class_filter"] is not None):
+            check.fail(f"calibrations.{self.key}", "must be present exactly for a folded model "
+                       "with a sample filter.")
+
+    def read(self, check, entry, model):
+        return {"filter_scaler_": check.scaler(entry, f"calibrations.{self.key}",
+                                               model.n_channels)}

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ._record import Record
 from .gan.masks import step_mask
 
 
@@ -75,3 +76,35 @@ def fold_steps(x, lengths, cycle):
         whole = steps < ((end + cycle - 1) // cycle) * cycle
         x = x * whole.unsqueeze(2).to(x.dtype)
     return x.reshape(n, t // cycle, cycle, c).permute(0, 1, 3, 2).reshape(n, t // cycle, c * cycle)
+
+
+class FoldRecord(Record):
+    """The folding in a model file: ``{"cycle": P}`` for a folded model."""
+
+    key, param = "fold", "fold_cycles"
+
+    def absent(self):
+        # cycle_length_ is also the cycle smoothing's (its record comes later and sets it)
+        return {"cycles_folded_": False, "cycle_length_": 0}
+
+    def write(self, est):
+        return ({"cycle": int(est.cycle_length_)} if est.cycles_folded_ else None), {}
+
+    def check_presence(self, check, entry, model):
+        c = model.config
+        if entry is None and (c.n_channels, c.n_timepoints) != (model.n_channels,
+                                                                model.n_timepoints):
+            check.fail("config", f"describes series of {c.n_channels} channel(s) x "
+                       f"{c.n_timepoints} steps; the data had {model.n_channels} x "
+                       f"{model.n_timepoints}.")
+        super().check_presence(check, entry, model)
+
+    def read(self, check, entry, model):
+        where = "calibrations.fold"
+        cycle = check.integer(check.keys(entry, ("cycle",), where)["cycle"], f"{where}.cycle", 2,
+                              model.n_timepoints)
+        c = model.config
+        if c.n_channels != model.n_channels * cycle or \
+                c.n_timepoints != -(-model.n_timepoints // cycle):
+            check.fail(where, "does not fit the configuration and the data's shape.")
+        return {"cycles_folded_": True, "cycle_length_": cycle}

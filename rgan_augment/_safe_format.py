@@ -41,7 +41,11 @@ import torch
 
 from . import persistence
 from ._data import ChannelScaler, SeriesLayout
-from ._filter import KERNEL_LENGTH, ClassFilter
+from ._filter import ClassFilterRecord, FilterScalerRecord
+from ._folding import FoldRecord
+from ._series_norm import ZNormRecord
+from ._series_scale import SeriesScaleRecord
+from ._smoothing import CycleSmoothingRecord, SmoothingRecord
 from ._strategy import STRATEGY_NAMES
 from .gan.config import GANConfig
 from .gan.masks import step_mask
@@ -57,7 +61,7 @@ LIMITS = {"n_channels": 100_000, "n_timepoints": 10_000_000, "n_classes": 100_00
           "hidden_size": 4096, "num_layers": 16, "latent_dim": 4096, "noise_dim": 4096,
           "batch_size": 1_000_000, "n_steps": 100_000_000, "eval_every": 100_000_000,
           "d_steps": 1000, "generator_weights": 100_000_000, "history": 1_000_000,
-          "filter_kernels": 100_000, "label_chars": 10_000}
+          "label_chars": 10_000}
 # Trained weights stay within a few units (Adam moves a weight by at most about the
 # learning rate per step); a weight beyond this is damage, and would overflow float32
 # inside the networks.
@@ -67,8 +71,11 @@ FITTED_KEYS = ("n_features_in_", "n_channels_", "n_timepoints_", "equal_length_"
                "best_step_", "n_steps_", "best_score_", "fit_seconds_", "device_",
                "precision_", "interrupted_")
 HISTORY_KEYS = ("step", "loss_d", "loss_g", "mmd", "seconds")
-CALIBRATION_KEYS = ("smoothing_sigma", "cycle", "fold", "znorm", "series_scale",
-                    "filter_scaler", "class_filter")
+# Each calibration's entry of the document's "calibrations" (its Record lives beside its
+# fit), in the order they are read: the folding first (the others' shapes depend on it).
+RECORDS = (FoldRecord(), SmoothingRecord(), CycleSmoothingRecord(), ZNormRecord(),
+           SeriesScaleRecord(), ClassFilterRecord(), FilterScalerRecord())
+CALIBRATION_KEYS = tuple(record.key for record in RECORDS)
 DOCUMENT_KEYS = ("format", "version", "params", "classes", "layout", "lengths_by_class",
                  "config", "scaler", "fitted", "sample_rng", "sampling_strategy_",
                  "calibrations")
@@ -91,7 +98,7 @@ def write(est, path):
         "fitted": {k: getattr(est, k) for k in FITTED_KEYS},
         "sample_rng": _rng_document(est._sample_rng),
         "sampling_strategy_": None,
-        "calibrations": dict.fromkeys(CALIBRATION_KEYS),
+        "calibrations": {},
     }
     fitted = document["fitted"]
     fitted["best_score_"] = float(est.best_score_) if math.isfinite(est.best_score_) else None
@@ -104,26 +111,9 @@ def write(est, path):
         data.update(references=est.references_.astype(np.float32),
                     reference_lengths=est.reference_lengths_.astype(np.int64),
                     reference_codes=est.reference_codes_.astype(np.int64))
-    cal = document["calibrations"]
-    if est.smoothing_sigma_ is not None:
-        cal["smoothing_sigma"] = np.asarray(est.smoothing_sigma_, dtype=float).tolist()
-    if est.cycle_sigma_ is not None:
-        cal["cycle"] = {"length": int(est.cycle_length_),
-                        "sigma": np.asarray(est.cycle_sigma_, dtype=float).tolist()}
-    if est.cycles_folded_:
-        cal["fold"] = {"cycle": int(est.cycle_length_)}
-    if est.znorm_channels_ is not None:
-        cal["znorm"] = {"channels": est.znorm_channels_.tolist(),
-                        "ddof": [int(d) for d in est.znorm_ddof_]}
-    if est.series_scale_channels_ is not None:
-        cal["series_scale"] = {"channels": est.series_scale_channels_.tolist()}
-        data.update({f"series_scales_{c}": a.astype(np.float64)
-                     for c, a in enumerate(est.series_scales_)})
-    if est.filter_scaler_ is not None:
-        cal["filter_scaler"] = est.filter_scaler_.get_state()
-    if est.class_filter_ is not None:
-        cal["class_filter"], arrays = est.class_filter_.get_state()
-        data.update({k: a.astype(np.float32) for k, a in arrays.items()})
+    for record in RECORDS:
+        document["calibrations"][record.key], arrays = record.write(est)
+        data.update(arrays)
     persistence.save_npz(path, document, est.generator_.state_dict(), data)
 
 
@@ -287,10 +277,28 @@ class _Archive:
 
 class _Model:
     """What the checks have established: the validated document's parts, the array
-    members expected (name -> (shape, dtype)) and, once read, the arrays themselves."""
+    members expected (name -> (shape, dtype)) and, once read, the arrays themselves;
+    ``entries`` are the raw calibration entries, ``calibrations`` the fitted
+    attributes each record read from its entry (record key -> {attribute: value})."""
 
     def __init__(self):
-        self.members, self.arrays = {}, {}
+        self.members, self.arrays, self.calibrations = {}, {}, {}
+
+    @property
+    def n_groups(self):
+        return 1 if self.classes is None else len(self.classes)
+
+    @property
+    def folded(self):
+        return self.entries["fold"] is not None
+
+    def expect_data(self, name, shape, dtype):
+        """Declare the array member ``data::name``."""
+        self.members[f"data::{name}"] = (tuple(shape), dtype)
+
+    def data(self):
+        """The ``data::`` arrays read, by their names without the prefix."""
+        return {k.split("::", 1)[1]: v for k, v in self.arrays.items() if k.startswith("data::")}
 
     def build(self, cls):
         est = cls(**self.params)
@@ -309,25 +317,9 @@ class _Model:
             est.references_ = a["data::references"]
             est.reference_lengths_ = a["data::reference_lengths"]
             est.reference_codes_ = a["data::reference_codes"]
-        cal = self.calibrations
-        est.smoothing_sigma_ = cal["smoothing_sigma"]
-        est.cycle_length_, est.cycle_sigma_, est.cycles_folded_ = 0, None, False
-        if cal["cycle"] is not None:
-            est.cycle_length_, est.cycle_sigma_ = cal["cycle"]
-        if cal["fold"] is not None:
-            est.cycle_length_, est.cycles_folded_ = cal["fold"], True
-        est.znorm_channels_, est.znorm_ddof_ = cal["znorm"] or (None, None)
-        est.series_scale_channels_ = est.series_scales_ = None
-        if cal["series_scale"] is not None:
-            est.series_scale_channels_ = cal["series_scale"]
-            est.series_scales_ = [a[f"data::series_scales_{c}"]
-                                  for c in range(len(self.lengths_by_class))]
-        est.filter_scaler_ = cal["filter_scaler"]
-        est.class_filter_ = None
-        if cal["class_filter"] is not None:
-            arrays = {k.split("::", 1)[1]: v for k, v in a.items()
-                      if k.startswith("data::filter_")}
-            est.class_filter_ = ClassFilter.from_state(cal["class_filter"], arrays)
+        for attributes in self.calibrations.values():  # in RECORDS order
+            for k, v in attributes.items():
+                setattr(est, k, v)
         weights = {k.split("::", 1)[1]: torch.from_numpy(v) for k, v in a.items()
                    if k.startswith("weight::")}
         est.generator_ = est._restore_generator(weights)
@@ -400,40 +392,23 @@ class _Checker:
         m = _Model()
         m.config = self.config(doc["config"])
         m.classes = self.classes(doc["classes"], m.config.n_classes)
-        n_groups = 1 if m.classes is None else len(m.classes)
         m.layout = self.layout(doc["layout"])
         m.fitted = self.fitted(doc["fitted"], m.layout)
         n_channels, n_timepoints = m.fitted["n_channels_"], m.fitted["n_timepoints_"]
-        m.lengths_by_class = self.lengths(doc["lengths_by_class"], n_groups, n_timepoints,
+        m.lengths_by_class = self.lengths(doc["lengths_by_class"], m.n_groups, n_timepoints,
                                           m.fitted["equal_length_"])
-        m.calibrations = cal = self.keys(doc["calibrations"], CALIBRATION_KEYS, "calibrations")
-        folded = cal["fold"] is not None
-        cycle = self.fold(cal["fold"], m.config, n_channels, n_timepoints) if folded else 0
-        if not folded and (m.config.n_channels, m.config.n_timepoints) != (n_channels,
-                                                                              n_timepoints):
-            self.fail("config", f"describes series of {m.config.n_channels} channel(s) x "
-                      f"{m.config.n_timepoints} steps; the data had {n_channels} x {n_timepoints}.")
+        m.n_channels, m.n_timepoints = n_channels, n_timepoints
+        m.entries = self.keys(doc["calibrations"], CALIBRATION_KEYS, "calibrations")
         m.scaler = self.scaler(doc["scaler"], "scaler", m.config.n_channels)
         m.params = self.params(doc["params"], m)
         m.sample_rng = self.sample_rng(doc["sample_rng"])
         m.sampling_strategy_ = self.strategy_counts(doc["sampling_strategy_"], m.classes)
-        m.calibrations = {
-            "fold": cycle or None,
-            "smoothing_sigma": self.widths(cal["smoothing_sigma"], "calibrations.smoothing_sigma",
-                                           n_groups, m.config.n_channels,
-                                           max(1.0, m.config.n_timepoints / 10)),
-            "cycle": self.cycle(cal["cycle"], n_groups, m.config, folded),
-            "znorm": self.znorm(cal["znorm"], n_channels),
-            "series_scale": None if cal["series_scale"] is None else self.flags(
-                self.keys(cal["series_scale"], ("channels",), "calibrations.series_scale")[
-                    "channels"], "calibrations.series_scale.channels", n_channels),
-            "filter_scaler": None if cal["filter_scaler"] is None else self.scaler(
-                cal["filter_scaler"], "calibrations.filter_scaler", n_channels),
-            "class_filter": None if cal["class_filter"] is None else self.class_filter(
-                cal["class_filter"], m, n_channels, n_timepoints),
-        }
-        self.consistent(m, folded)
-        self.expect_members(m, n_channels)
+        for record in RECORDS:
+            entry = m.entries[record.key]
+            record.check_presence(self, entry, m)
+            m.calibrations[record.key] = (record.absent() if entry is None
+                                          else record.read(self, entry, m))
+        self.expect_members(m)
         return m
 
     def config(self, raw):
@@ -659,74 +634,9 @@ class _Checker:
         return {classes[i].item() if hasattr(classes[i], "item") else classes[i]: count
                 for i, count in raw}
 
-    def widths(self, raw, where, n_groups, n_channels, max_sigma):
-        if raw is None:
-            return None
-        return self.numbers(raw, where, (n_groups, n_channels), 0.0, max_sigma)
-
-    def fold(self, raw, config, n_channels, n_timepoints):
-        cycle = self.integer(self.keys(raw, ("cycle",), "calibrations.fold")["cycle"],
-                             "calibrations.fold.cycle", 2, n_timepoints)
-        if config.n_channels != n_channels * cycle or config.n_timepoints != -(-n_timepoints // cycle):
-            self.fail("calibrations.fold", "does not fit the configuration and the data's shape.")
-        return cycle
-
-    def cycle(self, raw, n_groups, config, folded):
-        if raw is None:
-            return None
-        if folded:
-            self.fail("calibrations.cycle", "cannot be set for a folded model.")
-        self.keys(raw, ("length", "sigma"), "calibrations.cycle")
-        length = self.integer(raw["length"], "calibrations.cycle.length", 2,
-                              max(2, config.n_timepoints - 1))
-        sigma = self.numbers(raw["sigma"], "calibrations.cycle.sigma",
-                             (n_groups, config.n_channels), 0.0,
-                             max(1.0, config.n_timepoints / length / 10))
-        return length, sigma
-
-    def znorm(self, raw, n_channels):
-        if raw is None:
-            return None
-        self.keys(raw, ("channels", "ddof"), "calibrations.znorm")
-        flags = self.flags(raw["channels"], "calibrations.znorm.channels", n_channels)
-        ddof = raw["ddof"]
-        if not isinstance(ddof, list) or len(ddof) != n_channels or not all(
-                d in (0, 1) and not isinstance(d, bool) for d in ddof):
-            self.fail("calibrations.znorm.ddof", f"must be a list of {n_channels} values 0 or 1.")
-        if not flags.any():
-            self.fail("calibrations.znorm.channels", "flags no channel (then it is null).")
-        return flags, np.asarray(ddof, dtype=np.int64)
-
-    def class_filter(self, raw, m, n_channels, n_timepoints):
-        f = self.keys(raw, ("n_kernels", "seed", "n_classes", "dilations"), "calibrations.class_filter")
-        self.integer(f["n_kernels"], "calibrations.class_filter.n_kernels", 1, LIMITS["filter_kernels"])
-        self.integer(f["seed"], "calibrations.class_filter.seed", 0, 2**32)
-        n = 0 if m.classes is None else len(m.classes)
-        self.integer(f["n_classes"], "calibrations.class_filter.n_classes", n, n)
-        expected = ClassFilter(f["n_kernels"])._dilations(n_timepoints)
-        if f["dilations"] != expected:
-            self.fail("calibrations.class_filter.dilations", f"must be {expected} for series of "
-                      f"{n_timepoints} steps.")
-        return f
-
-    def consistent(self, m, folded):
-        p, cal = m.params, m.calibrations
-        n = 0 if m.classes is None else len(m.classes)
-        if (cal["class_filter"] is not None) != (p["filter_samples"] and n > 1):
-            self.fail("calibrations.class_filter", "must be present exactly when filter_samples "
-                      "is set and the model has two or more classes.")
-        if (cal["filter_scaler"] is not None) != (folded and cal["class_filter"] is not None):
-            self.fail("calibrations.filter_scaler", "must be present exactly for a folded model "
-                      "with a sample filter.")
-        if (cal["smoothing_sigma"] is not None) != p["match_roughness"]:
-            self.fail("calibrations.smoothing_sigma", "must be present exactly when "
-                      "match_roughness is set.")
-        for key, param in (("cycle", "match_roughness"), ("znorm", "preserve_znorm"),
-                           ("series_scale", "scale_series"), ("fold", "fold_cycles")):
-            if cal[key] is not None and not p[param]:
-                self.fail(f"calibrations.{key}", f"is set though {param} is off.")
-
-    def expect_members(self, m, n_channels):
+    def expect_members(self, m):
+        """The generator's weights and the references (the calibrations' records declare
+        their own arrays)."""
         c = m.config
         with torch.device("meta"):
             generator = c.build_generator()
@@ -741,20 +651,6 @@ class _Checker:
                                                    np.float32),
                               "data::reference_lengths": ((n_ref,), np.int64),
                               "data::reference_codes": ((n_ref,), np.int64)})
-        if m.calibrations["series_scale"] is not None:
-            m.members.update({f"data::series_scales_{g}": ((k, n_channels), np.float64)
-                              for g, k in enumerate(counts)})
-        f = m.calibrations["class_filter"]
-        if f is not None:
-            per = max(1, f["n_kernels"] // len(f["dilations"]))
-            n_features = 2 * per * len(f["dilations"])
-            m.members.update({"data::filter_mean": ((n_features,), np.float32),
-                              "data::filter_scale": ((n_features,), np.float32),
-                              "data::filter_coef": ((f["n_classes"], n_features), np.float32),
-                              "data::filter_intercept": ((f["n_classes"],), np.float32)})
-            for i in range(len(f["dilations"])):
-                m.members[f"data::filter_kernel_{i}"] = ((per, n_channels, KERNEL_LENGTH), np.float32)
-                m.members[f"data::filter_bias_{i}"] = ((per,), np.float32)
 
     # -------------------------------------------------------------- arrays
     def arrays(self, m):
@@ -782,12 +678,11 @@ class _Checker:
             if np.any(refs[after_end] != 0) or np.any(valid < lo) or np.any(valid > hi):
                 self.fail("member 'data::references'", "must be scaled series within the "
                           "training range, zero after their ends.")
-        for g in range(len(m.lengths_by_class)):
-            scales = a.get(f"data::series_scales_{g}")
-            if scales is not None and (np.any(scales <= 0) or scales.max() > 1e300):
-                self.fail(f"member 'data::series_scales_{g}'", "must hold positive sizes.")
-        if "data::filter_scale" in a and np.any(a["data::filter_scale"] <= 0):
-            self.fail("member 'data::filter_scale'", "must be positive.")
+        data = m.data()
+        for record in RECORDS:
+            if m.entries[record.key] is not None:
+                m.calibrations[record.key] = record.finish(self, m.calibrations[record.key],
+                                                           data, m)
 
 
 def _max_refs():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ._record import Record
 from .gan.masks import step_mask
 
 # A channel counts as z-normalised when every series' mean is within TOLERANCE of 0 and
@@ -95,3 +96,30 @@ class ZNormalisation:
         data = znormalise(view.unfolded_data(x), series_lengths, self.flags, self.ddof,
                           np.zeros(view.n_channels), np.ones(view.n_channels))
         return view.refold(data, series_lengths, x)
+
+
+class ZNormRecord(Record):
+    """The z-normalisation in a model file: a flag and a ddof (0 or 1) per channel."""
+
+    key, param = "znorm", "preserve_znorm"
+
+    def absent(self):
+        return {"znorm_channels_": None, "znorm_ddof_": None}
+
+    def write(self, est):
+        if est.znorm_channels_ is None:
+            return None, {}
+        return {"channels": est.znorm_channels_.tolist(),
+                "ddof": [int(d) for d in est.znorm_ddof_]}, {}
+
+    def read(self, check, entry, model):
+        where, n = "calibrations.znorm", model.n_channels
+        check.keys(entry, ("channels", "ddof"), where)
+        flags = check.flags(entry["channels"], f"{where}.channels", n)
+        ddof = entry["ddof"]
+        if not isinstance(ddof, list) or len(ddof) != n or not all(
+                d in (0, 1) and not isinstance(d, bool) for d in ddof):
+            check.fail(f"{where}.ddof", f"must be a list of {n} values 0 or 1.")
+        if not flags.any():
+            check.fail(f"{where}.channels", "flags no channel (then it is null).")
+        return {"znorm_channels_": flags, "znorm_ddof_": np.asarray(ddof, dtype=np.int64)}

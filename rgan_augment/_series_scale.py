@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._data import pick_per_class
+from ._record import Record
 
 SPREAD = 1000.0  # 90th / 10th percentile of the per-series RMS that marks a channel
 _MIN_SERIES = 10  # fewer series say too little about a spread
@@ -67,3 +68,35 @@ class SeriesScales:
         for c in np.unique(codes):
             scales[codes == c] = self.scales[c][rows[codes == c]]
         return out * scales[:, :, None]
+
+
+class SeriesScaleRecord(Record):
+    """The per-series scales in a model file: the flagged channels in the document, each
+    class's (n series, C) scales as an array ``series_scales_<class index>``."""
+
+    key, param = "series_scale", "scale_series"
+
+    def absent(self):
+        return {"series_scale_channels_": None, "series_scales_": None}
+
+    def write(self, est):
+        if est.series_scale_channels_ is None:
+            return None, {}
+        return ({"channels": est.series_scale_channels_.tolist()},
+                {f"series_scales_{c}": a.astype(np.float64)
+                 for c, a in enumerate(est.series_scales_)})
+
+    def read(self, check, entry, model):
+        where = "calibrations.series_scale"
+        flags = check.flags(check.keys(entry, ("channels",), where)["channels"],
+                            f"{where}.channels", model.n_channels)
+        for g, lengths in enumerate(model.lengths_by_class):
+            model.expect_data(f"series_scales_{g}", (len(lengths), model.n_channels), np.float64)
+        return {"series_scale_channels_": flags}
+
+    def finish(self, check, attributes, arrays, model):
+        scales = [arrays[f"series_scales_{g}"] for g in range(model.n_groups)]
+        for g, s in enumerate(scales):
+            if np.any(s <= 0) or s.max() > 1e300:
+                check.fail(f"member 'data::series_scales_{g}'", "must hold positive sizes.")
+        return {**attributes, "series_scales_": scales}

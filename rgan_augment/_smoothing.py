@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from ._cycles import cycle_roughness
+from ._record import Record
 from .gan.masks import step_mask
 from .gan.mmd import mmd, mmd_features, roughness_weight
 
@@ -272,3 +273,60 @@ class Smoothing:
             return x
         rows = self.widths[0] if len(self.widths) == 1 else self.widths[codes]
         return gaussian_smooth(x, net_lengths, torch.from_numpy(rows), self.dilation)
+
+
+def _widths_document(widths):
+    return np.asarray(widths, dtype=float).tolist()
+
+
+class SmoothingRecord(Record):
+    """The step-to-step smoothing widths in a model file: one row per class, one width
+    per channel (in the networks' view), at most a tenth of the length."""
+
+    key, param = "smoothing_sigma", "match_roughness"
+
+    def absent(self):
+        return {"smoothing_sigma_": None}
+
+    def write(self, est):
+        sigma = est.smoothing_sigma_
+        return (None if sigma is None else _widths_document(sigma)), {}
+
+    def check_presence(self, check, entry, model):
+        if (entry is not None) != model.params["match_roughness"]:
+            check.fail(f"calibrations.{self.key}", "must be present exactly when "
+                       "match_roughness is set.")
+
+    def read(self, check, entry, model):
+        c = model.config
+        return {"smoothing_sigma_": check.numbers(
+            entry, f"calibrations.{self.key}", (model.n_groups, c.n_channels), 0.0,
+            max(1.0, c.n_timepoints / 10))}
+
+
+class CycleSmoothingRecord(Record):
+    """The smoothing across cycles in a model file: the cycle's length and its widths
+    (one row per class, one per channel); never beside a folding."""
+
+    key, param = "cycle", "match_roughness"
+
+    def absent(self):
+        return {"cycle_sigma_": None}
+
+    def write(self, est):
+        if est.cycle_sigma_ is None:
+            return None, {}
+        return {"length": int(est.cycle_length_), "sigma": _widths_document(est.cycle_sigma_)}, {}
+
+    def check_presence(self, check, entry, model):
+        if entry is not None and model.folded:
+            check.fail("calibrations.cycle", "cannot be set for a folded model.")
+        super().check_presence(check, entry, model)
+
+    def read(self, check, entry, model):
+        c, where = model.config, "calibrations.cycle"
+        check.keys(entry, ("length", "sigma"), where)
+        length = check.integer(entry["length"], f"{where}.length", 2, max(2, c.n_timepoints - 1))
+        sigma = check.numbers(entry["sigma"], f"{where}.sigma", (model.n_groups, c.n_channels),
+                              0.0, max(1.0, c.n_timepoints / length / 10))
+        return {"cycle_length_": length, "cycle_sigma_": sigma}
