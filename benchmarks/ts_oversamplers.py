@@ -185,6 +185,24 @@ def novelty(X_res, y_res, n_real, X_tr, y_tr, X_te, y_te, cuts):
     return float(np.mean(ratios)) if ratios else None
 
 
+def score_rows(X_res, y_res, split, classifiers, seed, **keys):
+    """One result row per classifier trained on (X_res, y_res): its balanced accuracy,
+    macro F1 and recall of the cut classes on the split's test set, and the novelty of
+    the added rows; ``keys`` (data set, regime, method, ...) go into every row."""
+    X_tr, y_tr, X_te, y_te, cuts = split
+    X_res = np.asarray(X_res, dtype=np.float64)
+    nov = novelty(X_res, y_res, len(X_tr), X_tr, y_tr, X_te, y_te, cuts)
+    rows = []
+    for clf_name, clf in classifiers.items():
+        pred = np.asarray(clf(X_res, y_res, X_te, seed)).astype(y_te.dtype)
+        rows.append(dict(
+            **keys, seed=seed, cuts=cuts, classifier=clf_name, novelty=nov,
+            balanced_accuracy=balanced_accuracy_score(y_te, pred),
+            macro_f1=f1_score(y_te, pred, average="macro"),
+            cut_recall=recall_score(y_te, pred, labels=cuts, average="macro")))
+    return rows
+
+
 # -------------------------------------------------------------------- main
 def main():
     parser = argparse.ArgumentParser()
@@ -194,6 +212,10 @@ def main():
     parser.add_argument("--regimes", nargs="+", choices=["three", "five", "eighth", "tenth2"])
     parser.add_argument("--seeds", type=int, nargs="+")
     parser.add_argument("--no-fcn", action="store_true", help="skip the deep classifier")
+    parser.add_argument("--methods", nargs="+", choices=list(OVERSAMPLERS),
+                        default=list(OVERSAMPLERS),
+                        help="the oversamplers to run (default: all; e.g. all but GAN to "
+                             "give downstream_levers.py its peers)")
     parser.add_argument("--name", help="results file name (default: ts_oversamplers, or "
                                        "ts_oversamplers_quick with --quick)")
     args = parser.parse_args()
@@ -215,8 +237,9 @@ def main():
                 split = make_split(X, y, seed, regime)
                 if split is None:
                     continue
-                X_tr, y_tr, X_te, y_te, cuts = split
-                for sampler_name, sampler in OVERSAMPLERS.items():
+                X_tr, y_tr = split[:2]
+                for sampler_name in args.methods:
+                    sampler = OVERSAMPLERS[sampler_name]
                     t0 = time.perf_counter()
                     try:
                         result = sampler(X_tr, y_tr, seed)
@@ -229,16 +252,9 @@ def main():
                     if result is None:
                         print(f"{dataset} {regime} seed {seed} {sampler_name}: n/a", flush=True)
                         continue
-                    X_res, y_res = np.asarray(result[0], dtype=np.float64), np.asarray(result[1])
-                    nov = novelty(X_res, y_res, len(X_tr), X_tr, y_tr, X_te, y_te, cuts)
-                    for clf_name, clf in classifiers.items():
-                        pred = np.asarray(clf(X_res, y_res, X_te, seed)).astype(y_te.dtype)
-                        rows.append(dict(
-                            dataset=dataset, regime=regime, seed=seed, cuts=cuts,
-                            oversampler=sampler_name, classifier=clf_name, seconds=seconds,
-                            novelty=nov, balanced_accuracy=balanced_accuracy_score(y_te, pred),
-                            macro_f1=f1_score(y_te, pred, average="macro"),
-                            cut_recall=recall_score(y_te, pred, labels=cuts, average="macro")))
+                    rows += score_rows(result[0], np.asarray(result[1]), split, classifiers,
+                                       seed, dataset=dataset, regime=regime,
+                                       oversampler=sampler_name, seconds=seconds)
                     print(f"{dataset} {regime} seed {seed} {sampler_name:<7} {seconds:6.1f}s "
                           + "  ".join(f"{r['classifier']} {r['balanced_accuracy']:.3f}"
                                       for r in rows[-len(classifiers):]), flush=True)
@@ -262,6 +278,7 @@ def report(rows, args, classifiers, out):
     command = "python benchmarks/ts_oversamplers.py " + ("--quick " if args.quick else "") + (
         f"--datasets {' '.join(args.datasets)} --regimes {' '.join(args.regimes)} "
         f"--seeds {' '.join(map(str, args.seeds))}") + (" --no-fcn" if args.no_fcn else "") + (
+        "" if args.methods == list(OVERSAMPLERS) else " --methods " + " ".join(args.methods)) + (
         f" --name {args.name}" if args.name else "")
     names = [s for s in OVERSAMPLERS if any(r["oversampler"] == s for r in rows)]
     lines = ["# The GAN against time-series and flattened oversamplers", "",
