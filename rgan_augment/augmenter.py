@@ -145,7 +145,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         minus the best other; 2 is a perfect fit) exceeds 0.25, up to 16 draws in all;
         where none passes, the draw the classifier finds most like its class is kept.
         A fit-time choice: it decides whether ``class_filter_`` is built. Only for
-        models with two or more classes.
+        models with two or more classes. Measured in benchmarks/README.md, "Sample
+        filter" and "Which draws help the classifier" (no filter, or draws near the
+        class border instead, against this rule).
     match_roughness : bool, default=True
         After training, calibrate a Gaussian smoothing of the generator's output per
         class and channel (``smoothing_sigma_``, in time steps) so that each class's
