@@ -17,7 +17,9 @@ brings each class up to the majority count from that one model:
 - ``GAN+real``: half of each class's added rows are GAN draws, half copies of its real
   series (random oversampling): the real series count more than any one draw;
 - ``half``: default draws, but each class brought only halfway to the majority count
-  (fewer variations of a few series; the classes stay partly imbalanced).
+  (fewer variations of a few series; the classes stay partly imbalanced);
+- ``weighted``: the default draws, each counting ``SYNTHETIC_WEIGHT`` of a real series
+  in the classifier's fit (MiniRocket's ridge and the FCN; 1-NN takes no weights).
 
 Classifiers as in ``ts_oversamplers.py`` (MiniRocket + ridge, 1-NN, the small FCN). The
 report puts the variants beside the peers of the stored ``ts_oversamplers`` results on the
@@ -46,6 +48,7 @@ warnings.filterwarnings("ignore")
 RESULTS = Path(__file__).resolve().parent / "results"
 BORDER_CANDIDATES = 8
 MIXTURES_PER_CLASS = 64
+SYNTHETIC_WEIGHT = 0.5
 
 
 class BorderSampler(Sampler):
@@ -121,6 +124,9 @@ def variants(X_tr, y_tr, seed, names):
         if name in names:
             out[name] = (np.concatenate([X_tr, _draw(sampler(), aug, labels, seed + 1 + i)]),
                          np.concatenate([y_tr, labels]))
+    if "weighted" in names:
+        out["weighted"] = (X_gan, y_gan, np.where(np.arange(len(y_gan)) < len(y_tr), 1.0,
+                                                  SYNTHETIC_WEIGHT))
     if "half" in names:
         half = _labels(y_tr, target, share=0.5)
         out["half"] = (np.concatenate([X_tr, _draw(Sampler(aug), aug, half, seed + 4)]),
@@ -141,7 +147,7 @@ def variants(X_tr, y_tr, seed, names):
     return out, seconds
 
 
-NAMES = ["GAN", "raw", "border", "mixref", "GAN+real", "half"]
+NAMES = ["GAN", "raw", "border", "mixref", "GAN+real", "half", "weighted"]
 
 
 def run(args):
@@ -155,8 +161,9 @@ def run(args):
                 if split is None:
                     continue
                 results, seconds = variants(split[0], split[1], seed, args.variants)
-                for name, (X_res, y_res) in results.items():
+                for name, (X_res, y_res, *weights) in results.items():
                     rows += score_rows(X_res, y_res, split, ALL_CLASSIFIERS, seed,
+                                       sample_weight=weights[0] if weights else None,
                                        dataset=dataset, regime=regime, oversampler=name,
                                        seconds=seconds)
                     print(f"{dataset} {regime} seed {seed} {name:<8} "

@@ -110,13 +110,14 @@ OVERSAMPLERS = {
 }
 
 
-def minirocket_ridge(X, y, X_test, seed):
+def minirocket_ridge(X, y, X_test, seed, sample_weight=None):
     rocket = MiniRocket(random_state=seed).fit(X)
-    ridge = RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)).fit(rocket.transform(X), y)
+    ridge = RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)).fit(
+        rocket.transform(X), y, sample_weight=sample_weight)
     return ridge.predict(rocket.transform(X_test))
 
 
-def one_nn(X, y, X_test, seed):
+def one_nn(X, y, X_test, seed, sample_weight=None):  # a nearest neighbour takes no weights
     knn = KNeighborsClassifier(n_neighbors=1).fit(X.reshape(len(X), -1), y)
     return knn.predict(X_test.reshape(len(X_test), -1))
 

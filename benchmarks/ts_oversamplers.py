@@ -125,9 +125,10 @@ OVERSAMPLERS = {
 
 
 # ------------------------------------------------------- deep classifier
-def fcn(X, y, X_test, seed, steps=300, batch=32):
+def fcn(X, y, X_test, seed, steps=300, batch=32, sample_weight=None):
     """A fully convolutional network (Wang et al. 2017, filters 32/64/32 instead of
-    128/256/128), Adam for ``steps`` steps on per-series z-normalised input."""
+    128/256/128), Adam for ``steps`` steps on per-series z-normalised input; with
+    ``sample_weight``, each batch's cross-entropy is the weighted mean."""
     import torch
     from torch import nn
 
@@ -147,11 +148,16 @@ def fcn(X, y, X_test, seed, steps=300, batch=32):
         model = nn.Sequential(*layers, nn.AdaptiveAvgPool1d(1), nn.Flatten(),
                               nn.Linear(width, len(classes)))
     Xt, yt = prep(X), torch.as_tensor(codes)
+    wt = None if sample_weight is None else torch.as_tensor(sample_weight, dtype=torch.float32)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train()
     for _ in range(steps):
         idx = torch.randint(len(Xt), (min(batch, len(Xt)),), generator=g)
-        loss = nn.functional.cross_entropy(model(Xt[idx]), yt[idx])
+        if wt is None:
+            loss = nn.functional.cross_entropy(model(Xt[idx]), yt[idx])
+        else:
+            each = nn.functional.cross_entropy(model(Xt[idx]), yt[idx], reduction="none")
+            loss = (each * wt[idx]).sum() / wt[idx].sum()
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -185,16 +191,18 @@ def novelty(X_res, y_res, n_real, X_tr, y_tr, X_te, y_te, cuts):
     return float(np.mean(ratios)) if ratios else None
 
 
-def score_rows(X_res, y_res, split, classifiers, seed, **keys):
+def score_rows(X_res, y_res, split, classifiers, seed, sample_weight=None, **keys):
     """One result row per classifier trained on (X_res, y_res): its balanced accuracy,
     macro F1 and recall of the cut classes on the split's test set, and the novelty of
-    the added rows; ``keys`` (data set, regime, method, ...) go into every row."""
+    the added rows (``sample_weight``: per row of X_res, for the classifiers that take
+    weights); ``keys`` (data set, regime, method, ...) go into every row."""
     X_tr, y_tr, X_te, y_te, cuts = split
     X_res = np.asarray(X_res, dtype=np.float64)
     nov = novelty(X_res, y_res, len(X_tr), X_tr, y_tr, X_te, y_te, cuts)
     rows = []
     for clf_name, clf in classifiers.items():
-        pred = np.asarray(clf(X_res, y_res, X_te, seed)).astype(y_te.dtype)
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        pred = np.asarray(clf(X_res, y_res, X_te, seed, **weights)).astype(y_te.dtype)
         rows.append(dict(
             **keys, seed=seed, cuts=cuts, classifier=clf_name, novelty=nov,
             balanced_accuracy=balanced_accuracy_score(y_te, pred),
