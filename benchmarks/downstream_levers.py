@@ -38,10 +38,9 @@ import numpy as np
 import torch
 from scipy.stats import rankdata, wilcoxon
 
-from imbalanced_classification import load
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._sampler import Sampler
-from ts_oversamplers import ALL_CLASSIFIERS, make_split, score_rows
+from ts_oversamplers import ALL_CLASSIFIERS, score_rows, splits
 
 warnings.filterwarnings("ignore")
 
@@ -153,24 +152,18 @@ NAMES = ["GAN", "raw", "border", "mixref", "GAN+real", "half", "weighted"]
 def run(args):
     rows = []
     out = RESULTS / ("downstream_levers" + (f"_{args.name}" if args.name else ""))
-    for dataset in args.datasets:
-        X, y = load(dataset)
-        for regime in args.regimes:
-            for seed in args.seeds:
-                split = make_split(X, y, seed, regime)
-                if split is None:
-                    continue
-                results, seconds = variants(split[0], split[1], seed, args.variants)
-                for name, (X_res, y_res, *weights) in results.items():
-                    rows += score_rows(X_res, y_res, split, ALL_CLASSIFIERS, seed,
-                                       sample_weight=weights[0] if weights else None,
-                                       dataset=dataset, regime=regime, oversampler=name,
-                                       seconds=seconds)
-                    print(f"{dataset} {regime} seed {seed} {name:<8} "
-                          + "  ".join(f"{r['classifier']} {r['balanced_accuracy']:.3f}"
-                                      for r in rows[-len(ALL_CLASSIFIERS):]), flush=True)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                Path(str(out) + ".json").write_text(json.dumps(rows, indent=1))
+    for dataset, regime, seed, split in splits(args.datasets, args.regimes, args.seeds):
+        results, seconds = variants(split[0], split[1], seed, args.variants)
+        for name, (X_res, y_res, *weights) in results.items():
+            rows += score_rows(X_res, y_res, split, ALL_CLASSIFIERS, seed,
+                               sample_weight=weights[0] if weights else None,
+                               dataset=dataset, regime=regime, oversampler=name,
+                               seconds=seconds)
+            print(f"{dataset} {regime} seed {seed} {name:<8} "
+                  + "  ".join(f"{r['classifier']} {r['balanced_accuracy']:.3f}"
+                              for r in rows[-len(ALL_CLASSIFIERS):]), flush=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        Path(str(out) + ".json").write_text(json.dumps(rows, indent=1))
     return rows, out
 
 

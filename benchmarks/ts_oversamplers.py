@@ -74,6 +74,18 @@ def make_split(X, y, seed, regime):
 
 
 # ------------------------------------------------------------ oversamplers
+def splits(datasets, regimes, seeds):
+    """(data set, regime, seed, split) for every cell of the protocol that exists (a
+    regime a data set cannot hold, such as two cut classes of a binary set, is skipped)."""
+    for dataset in datasets:
+        X, y = load(dataset)
+        for regime in regimes:
+            for seed in seeds:
+                split = make_split(X, y, seed, regime)
+                if split is not None:
+                    yield dataset, regime, seed, split
+
+
 def _smallest(y):
     return int(np.unique(y, return_counts=True)[1].min())
 
@@ -238,36 +250,30 @@ def main():
     name = args.name or ("ts_oversamplers_quick" if args.quick else "ts_oversamplers")
     out = Path(__file__).resolve().parent / "results" / name
     rows, failures = [], []
-    for dataset in args.datasets:
-        X, y = load(dataset)
-        for regime in args.regimes:
-            for seed in args.seeds:
-                split = make_split(X, y, seed, regime)
-                if split is None:
-                    continue
-                X_tr, y_tr = split[:2]
-                for sampler_name in args.methods:
-                    sampler = OVERSAMPLERS[sampler_name]
-                    t0 = time.perf_counter()
-                    try:
-                        result = sampler(X_tr, y_tr, seed)
-                    except Exception as exc:  # e.g. ADASYN finding no neighbours to use
-                        failures.append(f"{dataset} {regime} seed {seed} {sampler_name}: "
-                                        f"{type(exc).__name__}: {str(exc)[:120]}")
-                        print(failures[-1], flush=True)
-                        continue
-                    seconds = time.perf_counter() - t0
-                    if result is None:
-                        print(f"{dataset} {regime} seed {seed} {sampler_name}: n/a", flush=True)
-                        continue
-                    rows += score_rows(result[0], np.asarray(result[1]), split, classifiers,
-                                       seed, dataset=dataset, regime=regime,
-                                       oversampler=sampler_name, seconds=seconds)
-                    print(f"{dataset} {regime} seed {seed} {sampler_name:<7} {seconds:6.1f}s "
-                          + "  ".join(f"{r['classifier']} {r['balanced_accuracy']:.3f}"
-                                      for r in rows[-len(classifiers):]), flush=True)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                Path(str(out) + ".json").write_text(json.dumps(rows, indent=1))
+    for dataset, regime, seed, split in splits(args.datasets, args.regimes, args.seeds):
+        X_tr, y_tr = split[:2]
+        for sampler_name in args.methods:
+            sampler = OVERSAMPLERS[sampler_name]
+            t0 = time.perf_counter()
+            try:
+                result = sampler(X_tr, y_tr, seed)
+            except Exception as exc:  # e.g. ADASYN finding no neighbours to use
+                failures.append(f"{dataset} {regime} seed {seed} {sampler_name}: "
+                                f"{type(exc).__name__}: {str(exc)[:120]}")
+                print(failures[-1], flush=True)
+                continue
+            seconds = time.perf_counter() - t0
+            if result is None:
+                print(f"{dataset} {regime} seed {seed} {sampler_name}: n/a", flush=True)
+                continue
+            rows += score_rows(result[0], np.asarray(result[1]), split, classifiers,
+                               seed, dataset=dataset, regime=regime,
+                               oversampler=sampler_name, seconds=seconds)
+            print(f"{dataset} {regime} seed {seed} {sampler_name:<7} {seconds:6.1f}s "
+                  + "  ".join(f"{r['classifier']} {r['balanced_accuracy']:.3f}"
+                              for r in rows[-len(classifiers):]), flush=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        Path(str(out) + ".json").write_text(json.dumps(rows, indent=1))
     Path(str(out) + ".md").write_text(report(rows, args, classifiers, out) + (
         "\n## Failures\n\n" + "\n".join(f"- {f}" for f in failures) + "\n" if failures else ""))
     print(Path(str(out) + ".md").read_text())
