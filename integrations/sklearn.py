@@ -10,9 +10,14 @@ It works with ``clone``, ``GridSearchCV`` over nested parameters
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
+import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted, has_fit_parameter
 
 from rgan_augment import RecurrentGANAugmenter
 
@@ -38,7 +43,18 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         returns it: the same container kind as ``X`` (2D stays 2D).
     augmenter : object with ``fit_resample``, default=None
         The oversampler; ``None`` means ``RecurrentGANAugmenter()``. It is cloned in
-        ``fit``, and the fitted copy is kept as ``augmenter_``.
+        ``fit``, and the fitted copy is kept as ``augmenter_``. Its ``fit_resample`` must
+        return the original rows first (as this package's and imbalanced-learn's
+        oversamplers do): the rows after them are the synthetic ones.
+    synthetic_weight : float, default=1.0
+        How much each synthetic row counts in the classifier's fit, relative to a real
+        row of its class: the classifier gets ``sample_weight`` with the real rows at
+        their weight (1, or the ``sample_weight`` passed to ``fit``) and each synthetic
+        row at ``synthetic_weight`` times the mean weight of its class's real rows. At
+        1.0 with no ``sample_weight`` the classifier is fitted without weights. Values
+        other than 1.0 need a classifier whose ``fit`` takes ``sample_weight`` (or a
+        Pipeline whose last step does). No value is right for every regime: measured in
+        ``benchmarks/README.md``, "Synthetic rows weighted below real ones".
 
     Examples
     --------
@@ -56,9 +72,10 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     (3,)
     """
 
-    def __init__(self, classifier, augmenter=None):
+    def __init__(self, classifier, augmenter=None, synthetic_weight=1.0):
         self.classifier = classifier
         self.augmenter = augmenter
+        self.synthetic_weight = synthetic_weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -66,8 +83,12 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         tags.input_tags.allow_nan = False
         return tags
 
-    def fit(self, X, y):
-        """Balance (X, y) with a clone of the augmenter, then fit a clone of the classifier."""
+    def fit(self, X, y, sample_weight=None):
+        """Balance (X, y) with a clone of the augmenter, then fit a clone of the classifier.
+
+        ``sample_weight`` (one weight per row of ``X``, optional) is passed on to the
+        classifier for the real rows; synthetic rows are weighted as ``synthetic_weight``
+        says. The augmenter itself is fitted on the rows unweighted."""
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         augmenter = RecurrentGANAugmenter() if self.augmenter is None else self.augmenter
@@ -78,9 +99,17 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                             f"{type(self.classifier).__name__}.")
         # fitted into locals and assigned at the end: a failed or interrupted refit
         # leaves the previous augmenter_ and classifier_ together, never a mix
+        weighted = sample_weight is not None or self._checked_synthetic_weight() != 1.0
+        weight_key = self._sample_weight_key() if weighted else None
+        n_real = _num_samples(X)
+        real_weight = None if sample_weight is None else _checked_sample_weight(sample_weight, n_real)
         fitted_augmenter = clone(augmenter)
         X_res, y_res = fitted_augmenter.fit_resample(X, y)
-        classifier = clone(self.classifier).fit(X_res, y_res)
+        fit_params = {}
+        if weighted:
+            fit_params[weight_key] = _row_weights(np.asarray(y_res), n_real, real_weight,
+                                                  float(self.synthetic_weight))
+        classifier = clone(self.classifier).fit(X_res, y_res, **fit_params)
         if not hasattr(classifier, "classes_"):
             raise TypeError(f"classifier must be a classifier: the fitted "
                             f"{type(classifier).__name__} has no classes_ (a regressor?).")
@@ -94,6 +123,28 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         elif hasattr(self, "feature_names_in_"):  # refit on an array after a frame
             del self.feature_names_in_
         return self
+
+    def _checked_synthetic_weight(self):
+        w = self.synthetic_weight
+        if (isinstance(w, bool) or not isinstance(w, Real) or not math.isfinite(w)
+                or w <= 0):
+            raise ValueError(f"synthetic_weight must be a finite number > 0; got {w!r}.")
+        return float(w)
+
+    def _sample_weight_key(self):
+        """The fit parameter that carries the row weights to the classifier (the last
+        step's ``<name>__sample_weight`` for a Pipeline), or a TypeError naming why none does."""
+        clf = self.classifier
+        target, key = clf, "sample_weight"
+        if isinstance(clf, Pipeline):
+            name, target = clf.steps[-1]
+            key = f"{name}__sample_weight"
+        if target == "passthrough" or not has_fit_parameter(target, "sample_weight"):
+            raise TypeError(
+                f"synthetic_weight={self.synthetic_weight!r} and sample_weight need a classifier "
+                f"whose fit takes sample_weight; {type(target).__name__}.fit does not. Use "
+                "synthetic_weight=1.0 and no sample_weight with it.")
+        return key
 
     def predict(self, X):
         check_is_fitted(self, "classifier_")
@@ -126,3 +177,29 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "augmenter_")
         return dict(getattr(self.augmenter_, "sampling_strategy_", {}))
 
+
+
+def _checked_sample_weight(sample_weight, n_rows):
+    w = np.asarray(sample_weight, dtype=float)
+    if w.shape != (n_rows,):
+        raise ValueError(f"sample_weight must hold one weight per row of X ({n_rows}); "
+                         f"got shape {w.shape}.")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("sample_weight must be finite and >= 0.")
+    return w
+
+
+def _row_weights(y_res, n_real, real_weight, synthetic_weight):
+    """Weights of the resampled rows: the real rows' own (1 without ``real_weight``), then
+    each synthetic row at ``synthetic_weight`` times the mean real weight of its class."""
+    if len(y_res) < n_real:
+        raise ValueError(f"the augmenter returned {len(y_res)} rows for {n_real} given: "
+                         "synthetic_weight needs an oversampler that keeps every row.")
+    real = np.ones(n_real) if real_weight is None else real_weight
+    y_real, y_synth = y_res[:n_real], y_res[n_real:]
+    synth = np.empty(len(y_synth))
+    for cls in np.unique(y_synth):
+        of_class = y_real == cls
+        mean = real[of_class].mean() if of_class.any() else 1.0
+        synth[y_synth == cls] = synthetic_weight * mean
+    return np.concatenate([real, synth])

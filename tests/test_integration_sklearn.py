@@ -17,7 +17,12 @@ from _toy import sine_vs_sawtooth, tiny
 TINY = tiny(10, random_state=0)
 
 
-@parametrize_with_checks([AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY))])
+# the augmenter is fitted on the rows unweighted (a row of weight 2 is not a repeated row
+# for the GAN, which learns from the series it sees), so weights cannot equal repetition
+@parametrize_with_checks(
+    [AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY))],
+    expected_failed_checks=lambda est: {"check_sample_weight_equivalence_on_dense_data":
+                                        "the augmenter fits on the rows unweighted"})
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -80,3 +85,59 @@ def test_not_a_classifier_gets_a_clear_error_and_no_fitted_state():
     assert not hasattr(model, "classifier_") and not hasattr(model, "augmenter_")
     with pytest.raises(TypeError, match="must be a scikit-learn classifier"):
         AugmentedClassifier(None, aug).fit(X[:, 0], y)
+
+
+class _WeightRecorder(LogisticRegression):
+    """LogisticRegression that keeps the sample_weight its fit was given."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.seen_weight_ = sample_weight
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_synthetic_rows_weighted_relative_to_their_class(imbalanced):
+    X, y = imbalanced  # 30 sine, 6 saw: 24 synthetic saw rows
+    model = AugmentedClassifier(_WeightRecorder(), RecurrentGANAugmenter(**TINY),
+                                synthetic_weight=0.5).fit(X, y)
+    w = model.classifier_.seen_weight_
+    assert w.shape == (60,)
+    np.testing.assert_array_equal(w[:36], 1.0)
+    np.testing.assert_array_equal(w[36:], 0.5)
+
+    real = np.where(y == "saw", 3.0, 1.0)
+    model = AugmentedClassifier(_WeightRecorder(), RecurrentGANAugmenter(**TINY)).fit(
+        X, y, sample_weight=real)
+    w = model.classifier_.seen_weight_
+    np.testing.assert_array_equal(w[:36], real)
+    np.testing.assert_array_equal(w[36:], 3.0)  # the saw class's mean real weight
+
+
+def test_unweighted_by_default_and_weights_reach_a_pipelines_last_step(imbalanced):
+    X, y = imbalanced
+    model = AugmentedClassifier(_WeightRecorder(), RecurrentGANAugmenter(**TINY)).fit(X, y)
+    assert model.classifier_.seen_weight_ is None
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", _WeightRecorder())])
+    model = AugmentedClassifier(pipe, RecurrentGANAugmenter(**TINY), synthetic_weight=0.25)
+    w = model.fit(X, y).classifier_.named_steps["clf"].seen_weight_
+    np.testing.assert_array_equal(w[36:], 0.25)
+
+
+def test_weights_need_a_classifier_that_takes_them_and_a_valid_value(imbalanced):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = imbalanced
+    model = AugmentedClassifier(KNeighborsClassifier(), RecurrentGANAugmenter(**TINY),
+                                synthetic_weight=0.5)
+    with pytest.raises(TypeError, match="KNeighborsClassifier.fit does not"):
+        model.fit(X, y)
+    assert not hasattr(model, "augmenter_")  # refused before any training
+    for bad in (0, -1.0, float("nan"), "half", True):
+        with pytest.raises(ValueError, match="synthetic_weight must be"):
+            AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY),
+                                synthetic_weight=bad).fit(X, y)
+    with pytest.raises(ValueError, match="one weight per row"):
+        AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY)).fit(
+            X, y, sample_weight=np.ones(5))
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY)).fit(
+            X, y, sample_weight=-np.ones(len(y)))
