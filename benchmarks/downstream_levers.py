@@ -19,7 +19,14 @@ brings each class up to the majority count from that one model:
 - ``half``: default draws, but each class brought only halfway to the majority count
   (fewer variations of a few series; the classes stay partly imbalanced);
 - ``weighted``: the default draws, each counting ``SYNTHETIC_WEIGHT`` of a real series
-  in the classifier's fit (MiniRocket's ridge and the FCN; 1-NN takes no weights).
+  in the classifier's fit (MiniRocket's ridge and the FCN; 1-NN takes no weights);
+- ``perref``: default draws whose stored examples (``conditioning='example'``) are dealt
+  out evenly over the class's examples in each generator pass (a random permutation,
+  repeated) instead of picked at random per draw: diversity across the references;
+- ``equalclass``: a second fit, whose real training batches give every class the same
+  share (batch weights 1/class size instead of 1/sqrt(class size)): a class of 3 series
+  is seen about as often as the majority, a longer schedule for the rare class in the
+  same budget; then the default draws from it. Its table rows carry that fit's seconds.
 
 Classifiers as in ``ts_oversamplers.py`` (MiniRocket + ridge, 1-NN, the small FCN). The
 report puts the variants beside the peers of the stored ``ts_oversamplers`` results on the
@@ -38,6 +45,8 @@ import numpy as np
 import torch
 from scipy.stats import rankdata, wilcoxon
 
+import rgan_augment._sampler as sampler_module
+import rgan_augment.gan.training as training
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._sampler import Sampler
 from ts_oversamplers import ALL_CLASSIFIERS, score_rows, splits
@@ -69,6 +78,51 @@ class BorderSampler(Sampler):
             best[take.to(best.device)] = x[take.to(best.device)]
             margin = torch.where(take, m, margin)
         return best
+
+
+def _dealt_per_class(codes, pool_of, rng):
+    """For each class code, rows of ``pool_of(code)`` dealt out evenly: a random
+    permutation of the pool, repeated to the class's count (``pick_per_class`` draws
+    each uniformly instead)."""
+    out = np.empty(len(codes), dtype=np.int64)
+    for c in np.unique(codes):
+        pool, sel = pool_of(c), codes == c
+        out[sel] = pool[np.resize(rng.permutation(len(pool)), int(sel.sum()))]
+    return out
+
+
+class PerReferenceSampler(Sampler):
+    """Default draws with each generator pass's stored examples dealt out evenly over
+    the class's examples."""
+
+    def draw_scaled(self, *args, **kwargs):
+        picked = sampler_module.pick_per_class
+        sampler_module.pick_per_class = _dealt_per_class
+        try:
+            return super().draw_scaled(*args, **kwargs)
+        finally:
+            sampler_module.pick_per_class = picked
+
+
+def _fit_equal_class_shares(X, y, seed):
+    """The default augmenter fitted with real batches weighted 1/class size, and the
+    fit's seconds."""
+    init = training._Trainer.__init__
+
+    def equal_shares(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        if self.labels is not None:
+            counts = torch.bincount(self.labels, minlength=self.config.n_classes).float()
+            self.weights = counts[self.labels].reciprocal()
+
+    training._Trainer.__init__ = equal_shares
+    try:
+        aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed)
+        t0 = time.perf_counter()
+        aug.fit(X, y)
+        return aug, time.perf_counter() - t0
+    finally:
+        training._Trainer.__init__ = init
 
 
 def _labels(y, target, share=1.0):
@@ -107,7 +161,8 @@ def with_mixed_references(aug, seed):
 
 def variants(X_tr, y_tr, seed, names):
     """{name: (X_res, y_res)} for the variants ``names`` (``GAN`` always) from one fitted
-    augmenter, and its fit's seconds."""
+    augmenter (``equalclass``: from its own fit), and {name: seconds} of the fit each
+    variant's rows came from."""
     aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed)
     t0 = time.perf_counter()
     X_gan, y_gan = aug.fit_resample(X_tr, y_tr)
@@ -126,12 +181,20 @@ def variants(X_tr, y_tr, seed, names):
     if "weighted" in names:
         out["weighted"] = (X_gan, y_gan, np.where(np.arange(len(y_gan)) < len(y_tr), 1.0,
                                                   SYNTHETIC_WEIGHT))
+    if "perref" in names:
+        out["perref"] = (np.concatenate([X_tr, _draw(PerReferenceSampler(aug), aug, labels, seed + 6)]),
+                         np.concatenate([y_tr, labels]))
+    fit_seconds = {name: seconds for name in names}
+    if "equalclass" in names:
+        equal, fit_seconds["equalclass"] = _fit_equal_class_shares(X_tr, y_tr, seed)
+        out["equalclass"] = (np.concatenate([X_tr, _draw(Sampler(equal), equal, labels, seed + 5)]),
+                             np.concatenate([y_tr, labels]))
     if "half" in names:
         half = _labels(y_tr, target, share=0.5)
         out["half"] = (np.concatenate([X_tr, _draw(Sampler(aug), aug, half, seed + 4)]),
                        np.concatenate([y_tr, half]))
     if "GAN+real" not in names:
-        return out, seconds
+        return out, fit_seconds
     # half GAN draws (the default ones), half copies of the real series of the class
     rng = np.random.default_rng(seed)
     synth_X, synth_y = X_gan[len(X_tr):], y_gan[len(y_tr):]
@@ -143,22 +206,22 @@ def variants(X_tr, y_tr, seed, names):
     keep, copies = np.concatenate(keep), np.concatenate(copies)
     out["GAN+real"] = (np.concatenate([X_tr, synth_X[keep], X_tr[copies]]),
                        np.concatenate([y_tr, synth_y[keep], y_tr[copies]]))
-    return out, seconds
+    return out, fit_seconds
 
 
-NAMES = ["GAN", "raw", "border", "mixref", "GAN+real", "half", "weighted"]
+NAMES = ["GAN", "raw", "border", "mixref", "GAN+real", "half", "weighted", "perref", "equalclass"]
 
 
 def run(args):
     rows = []
     out = RESULTS / ("downstream_levers" + (f"_{args.name}" if args.name else ""))
     for dataset, regime, seed, split in splits(args.datasets, args.regimes, args.seeds):
-        results, seconds = variants(split[0], split[1], seed, args.variants)
+        results, fit_seconds = variants(split[0], split[1], seed, args.variants)
         for name, (X_res, y_res, *weights) in results.items():
             rows += score_rows(X_res, y_res, split, ALL_CLASSIFIERS, seed,
                                sample_weight=weights[0] if weights else None,
                                dataset=dataset, regime=regime, oversampler=name,
-                               seconds=seconds)
+                               seconds=fit_seconds.get(name, fit_seconds["GAN"]))
             print(f"{dataset} {regime} seed {seed} {name:<8} "
                   + "  ".join(f"{r['classifier']} {r['balanced_accuracy']:.3f}"
                               for r in rows[-len(ALL_CLASSIFIERS):]), flush=True)
@@ -225,9 +288,15 @@ def report(rows, peers, args):
                  and r["classifier"] == "1-NN" and r["novelty"] is not None]
             vals.append(f"{np.mean(v):.2f}" if v else "n/a")
         lines.append(f"| {regime} | " + " | ".join(vals) + " |")
-    fits = sorted({(r["dataset"], r["regime"], r["seed"]): r["seconds"] for r in rows}.values())
+    def fit_seconds(name):
+        return list({(r["dataset"], r["regime"], r["seed"]): r["seconds"] for r in rows
+                     if r["oversampler"] == name}.values())
+
+    fits = fit_seconds("GAN")
     lines += ["", f"GAN fit: {np.mean(fits):.1f} s mean, {max(fits):.1f} s max "
-              f"({len(fits)} fits); the variants only draw again from it.", ""]
+              f"({len(fits)} fits); the variants only draw again from it"
+              + ("." if "equalclass" not in variant_names else
+                 f", but for `equalclass`, fitted again: {np.mean(fit_seconds('equalclass')):.1f} s mean."), ""]
     return "\n".join(lines)
 
 
