@@ -69,13 +69,13 @@ class NetworkView:
         mean, scale = _beside(x, self.scaler.mean_, self.scaler.scale_)
         return unfold_steps(x * scale + mean, self.cycle)
 
-    def refold(self, data, series_lengths, like):
+    def refold(self, data, series_lengths, net_lengths, like):
         """Draws in the data's units and layout back to the networks' view of ``like``
-        (folded, scaled, zero after each series' last cycle)."""
+        (folded, scaled, zero after each series' last cycle: ``net_lengths``, the
+        networks' lengths of ``series_lengths``)."""
         mean, div = _beside(like, self.scaler.mean_, self.scaler.divisor())
         back = (fold_steps(data, series_lengths, self.cycle) - mean) / div
-        folded = step_mask((series_lengths + self.cycle - 1) // self.cycle, like.shape[1])
-        return back * folded.unsqueeze(2).to(like.dtype)
+        return back * step_mask(net_lengths, like.shape[1]).unsqueeze(2).to(like.dtype)
 
     def filter_view(self, x, series_lengths):
         """Draws (b, T_padded, C) in the scaler's units as the sample filter reads them,

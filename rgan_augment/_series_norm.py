@@ -95,7 +95,7 @@ class ZNormalisation:
         series_lengths = torch.from_numpy(series_lengths).to(x.device)
         data = znormalise(view.unfolded_data(x), series_lengths, self.flags, self.ddof,
                           np.zeros(view.n_channels), np.ones(view.n_channels))
-        return view.refold(data, series_lengths, x)
+        return view.refold(data, series_lengths, net_lengths, x)
 
 
 class ZNormRecord(Record):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._data import pick_per_class
 from ._record import Record
 
 SPREAD = 1000.0  # 90th / 10th percentile of the per-series RMS that marks a channel
@@ -62,11 +61,10 @@ class SeriesScales:
                                                     est.series_scales_, est.n_channels_)
 
     def __call__(self, out, codes, rng):
-        rows = pick_per_class(
-            codes, lambda c: np.arange(len(self.scales[c]), dtype=np.int64), rng)
         scales = np.empty((len(codes), self.n_channels))
         for c in np.unique(codes):
-            scales[codes == c] = self.scales[c][rows[codes == c]]
+            sel = codes == c
+            scales[sel] = self.scales[c][rng.randint(0, len(self.scales[c]), size=sel.sum())]
         return out * scales[:, :, None]
 
 

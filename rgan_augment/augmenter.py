@@ -65,6 +65,9 @@ _FITTED_STATE = _safe_format.FITTED_KEYS + (
 # With max_time, the training loop gets this share of the budget (less what the fit spent
 # before it); the roughness calibration after it gets the rest, up to the deadline.
 _TRAINING_SHARE = 0.8
+# the two bounds most parameters share (``_parameter_constraints``)
+_AT_LEAST_ONE = Interval(Integral, 1, None, closed="left")
+_NON_NEGATIVE = Interval(Real, 0, None, closed="left")
 
 
 class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
@@ -340,15 +343,15 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         # semantics and messages), at fit_resample
         "sampling_strategy": "no_validation",
         "cell": [StrOptions({"lstm", "gru"})],
-        "hidden_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "num_layers": [Interval(Integral, 1, None, closed="left")],
-        "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "noise_dim": [Interval(Integral, 1, None, closed="left")],
-        "chunk_length": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "hidden_size": [_AT_LEAST_ONE, StrOptions({"auto"})],
+        "num_layers": [_AT_LEAST_ONE],
+        "latent_dim": [_AT_LEAST_ONE],
+        "noise_dim": [_AT_LEAST_ONE],
+        "chunk_length": [_AT_LEAST_ONE, StrOptions({"auto"})],
         "loss": [StrOptions({"ns", "hinge", "lsgan"})],
-        "feature_matching": [Interval(Real, 0, None, closed="left")],
-        "class_loss": [Interval(Real, 0, None, closed="left")],
-        "mmd_loss": [Interval(Real, 0, None, closed="left")],
+        "feature_matching": [_NON_NEGATIVE],
+        "class_loss": [_NON_NEGATIVE],
+        "mmd_loss": [_NON_NEGATIVE],
         "conditioning": [StrOptions({"example", "label"})],
         "filter_samples": ["boolean"],
         "match_roughness": ["boolean"],
@@ -356,8 +359,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         "scale_series": ["boolean"],
         "fold_cycles": ["boolean"],
         "ema_decay": [Interval(Real, 0, 1, closed="left")],
-        "n_steps": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_steps": [_AT_LEAST_ONE, StrOptions({"auto"})],
+        "batch_size": [_AT_LEAST_ONE],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "device": "no_validation",  # resolved (and checked) by resolve_device
