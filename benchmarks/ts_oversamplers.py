@@ -238,6 +238,10 @@ def main():
                              "give downstream_levers.py its peers)")
     parser.add_argument("--name", help="results file name (default: ts_oversamplers, or "
                                        "ts_oversamplers_quick with --quick)")
+    parser.add_argument("--merge", nargs="+", default=[],
+                        help="stored results (.json) of earlier runs on other seeds, added "
+                             "to this run's cells of the same data sets and regimes before "
+                             "the report (e.g. seeds 3 4 run after seeds 0 1 2)")
     args = parser.parse_args()
     for key, value in QUICK.items():
         if getattr(args, key) is None:
@@ -274,9 +278,26 @@ def main():
                               for r in rows[-len(classifiers):]), flush=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         Path(str(out) + ".json").write_text(json.dumps(rows, indent=1))
+    if args.merge:
+        rows = merged(rows, args)
+        Path(str(out) + ".json").write_text(json.dumps(rows, indent=1))
     Path(str(out) + ".md").write_text(report(rows, args, classifiers, out) + (
-        "\n## Failures\n\n" + "\n".join(f"- {f}" for f in failures) + "\n" if failures else ""))
+        "\n## Failures\n\n" + "\n".join(f"- {f}" for f in failures) + "\n" if failures else "") + (
+        "\nFailures of the merged runs' cells are listed in their own reports.\n"
+        if args.merge else ""))
     print(Path(str(out) + ".md").read_text())
+
+
+def merged(rows, args):
+    """This run's rows and those of the ``--merge`` files on its data sets and regimes;
+    a cell (data set, regime, seed) in both is refused, not counted twice."""
+    ran = {(r["dataset"], r["regime"], r["seed"]) for r in rows}
+    earlier = [r for path in args.merge for r in json.loads(Path(path).read_text())
+               if r["dataset"] in args.datasets and r["regime"] in args.regimes]
+    twice = ran & {(r["dataset"], r["regime"], r["seed"]) for r in earlier}
+    if twice:
+        raise SystemExit(f"--merge: cells run again in this run: {sorted(twice)}")
+    return earlier + rows
 
 
 def _cells(rows, regime, clf, metric, names):
@@ -293,7 +314,9 @@ def report(rows, args, classifiers, out):
         f"--datasets {' '.join(args.datasets)} --regimes {' '.join(args.regimes)} "
         f"--seeds {' '.join(map(str, args.seeds))}") + (" --no-fcn" if args.no_fcn else "") + (
         "" if args.methods == list(OVERSAMPLERS) else " --methods " + " ".join(args.methods)) + (
-        f" --name {args.name}" if args.name else "")
+        f" --name {args.name}" if args.name else "") + (
+        " --merge " + " ".join(f"benchmarks/results/{Path(p).name}" for p in args.merge)
+        if args.merge else "")
     names = [s for s in OVERSAMPLERS if any(r["oversampler"] == s for r in rows)]
     lines = ["# The GAN against time-series and flattened oversamplers", "",
              f"Command: `{command}`. Machine: {platform.machine()}, 2 CPU cores. "
