@@ -1,6 +1,6 @@
 """TimeGAN's Sines benchmark: discriminative and predictive scores, default parameters.
 
-    python benchmarks/sines.py [--full] [--reps 5] [--max-time 180]
+    python benchmarks/sines.py [--full] [--reps 5] [--max-time 180] [--params JSON --out NAME]
 
 Data: ``rgan_augment.datasets.make_sines`` (per channel a frequency and a phase
 ~ U(0, 0.1), x_j = sin(f j + phase) rescaled to [0, 1]; 24 steps x 5 channels).
@@ -15,6 +15,7 @@ Writes benchmarks/results/sines_quick.md or sines_full.md.
 """
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -31,12 +32,20 @@ def main():
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--max-time", type=float, default=180.0,
                         help="cap on fitting seconds in the quick variant")
+    parser.add_argument("--params", default="{}",
+                        help='augmenter parameters other than the defaults, as JSON, e.g. '
+                             '\'{"n_steps": 1000}\'')
+    parser.add_argument("--out", default=None,
+                        help="results file name in benchmarks/results (default: "
+                             "sines_quick.md or sines_full.md)")
     args = parser.parse_args()
+    params = json.loads(args.params)
     n = 10_000 if args.full else 1_000
     rows = []
     for rep in range(args.reps):
         real = make_sines(n, random_state=100 + rep)
-        aug = RecurrentGANAugmenter(random_state=rep, max_time=None if args.full else args.max_time)
+        aug = RecurrentGANAugmenter(random_state=rep, max_time=None if args.full else args.max_time,
+                                    **params)
         t0 = time.perf_counter()
         aug.fit(real)
         fit_s = time.perf_counter() - t0
@@ -51,8 +60,11 @@ def main():
         print(f"rep {rep}: " + ", ".join(f"{k} {v:.3f}" for k, v in row.items()), flush=True)
     stat = lambda k: (np.mean([r[k] for r in rows]), np.std([r[k] for r in rows]))  # noqa: E731
     variant = "full" if args.full else "quick"
-    command = f"python benchmarks/sines.py{' --full' if args.full else ''} --reps {args.reps}"
-    lines = [f"# TimeGAN Sines, {variant} variant ({n:,} x 24 steps x 5 channels), default parameters",
+    command = (f"python benchmarks/sines.py{' --full' if args.full else ''} --reps {args.reps}"
+               + (f" --params '{args.params}'" if params else "")
+               + (f" --out {args.out}" if args.out else ""))
+    setting = f"parameters {args.params}" if params else "default parameters"
+    lines = [f"# TimeGAN Sines, {variant} variant ({n:,} x 24 steps x 5 channels), {setting}",
              "", f"Command: `{command}`, 2 CPU cores. Mean (std) over {args.reps} repetitions.", "",
              "| measure | synthetic vs real | real vs real (floor) | target |",
              "| --- | --- | --- | --- |",
@@ -65,7 +77,7 @@ def main():
              "", "| rep | fit s | steps | discriminative | predictive |", "| --- | --- | --- | --- | --- |"]
     lines += [f"| {i} | {r['fit_s']:.0f} | {r['steps']} | {r['disc']:.3f} | {r['pred']:.3f} |"
               for i, r in enumerate(rows)]
-    out = Path(__file__).resolve().parent / "results" / f"sines_{variant}.md"
+    out = Path(__file__).resolve().parent / "results" / (args.out or f"sines_{variant}.md")
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -15,6 +15,7 @@ Writes benchmarks/results/unseen_datasets.md.
 """
 
 import argparse
+import json
 import sys
 import time
 import warnings
@@ -64,10 +65,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", nargs="+", default=["OSULeaf", "PLAID"])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--params", default="{}",
+                        help='augmenter parameters other than the defaults, as JSON, e.g. '
+                             '\'{"n_steps": 1000}\'')
+    parser.add_argument("--out", default="unseen_datasets.md",
+                        help="results file name in benchmarks/results")
     args = parser.parse_args()
-    lines = ["# Default parameters on data sets no issue names", "",
-             f"Command: `python benchmarks/unseen_datasets.py --datasets {' '.join(args.datasets)} "
-             f"--seed {args.seed}`, 2 CPU cores.", "",
+    params = json.loads(args.params)
+    command = (f"python benchmarks/unseen_datasets.py --datasets {' '.join(args.datasets)} "
+               f"--seed {args.seed}" + (f" --params '{args.params}' --out {args.out}" if params
+                                        else ""))
+    lines = [f"# {'Parameters ' + args.params if params else 'Default parameters'} on data sets "
+             "no issue names", "", f"Command: `{command}`, 2 CPU cores.", "",
              "The judge's own accuracy on the real test split, per class and averaged over "
              "classes as the fidelity is, is the ceiling to read the fidelity against.", "",
              "| data set | series | classes | length | fit s | chunk | judge | judge on real test | "
@@ -80,7 +89,7 @@ def main():
         X_test, y_test = load(name, "test")
         pred_test = predict(X_test)
         real_test = np.mean([np.mean(pred_test[y_test == c] == c) for c in np.unique(y)])
-        aug = RecurrentGANAugmenter(random_state=args.seed)
+        aug = RecurrentGANAugmenter(random_state=args.seed, **params)
         t0 = time.perf_counter()
         aug.fit(X, y)
         fit_s = time.perf_counter() - t0
@@ -97,7 +106,7 @@ def main():
                      f"{min(fids.values()):.2f} | "
                      + ", ".join(f"{c}: {v:.2f}" for c, v in fids.items()) + f" | {rough:.1f} |")
         print(lines[-1], flush=True)
-    out = Path(__file__).resolve().parent / "results" / "unseen_datasets.md"
+    out = Path(__file__).resolve().parent / "results" / args.out
     out.write_text("\n".join(lines) + "\n")
 
 

@@ -35,7 +35,7 @@ from ._series_norm import detect_znorm
 from ._series_scale import detect_scale_spread, unit_scales
 from ._smoothing import fit_smoothing_widths
 from .gan.masks import step_mask
-from .gan.config import GANConfig, auto_chunk, auto_hidden, auto_steps
+from .gan.config import AUTO_STEPS, GANConfig, auto_chunk, auto_hidden
 from .gan.precision import PRECISIONS, autocast_dtype
 from .gan.training import resolve_device, train_gan
 
@@ -204,8 +204,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         step-to-step swings of adversarial training. 0 turns averaging off. Measured in
         benchmarks/README.md, "Weight averaging".
     n_steps : int or 'auto', default='auto'
-        Generator updates. 'auto': 1,000 up to 256 series, growing with the log of the
-        data size to at most 2,000.
+        Generator updates. 'auto': 1,000 at every data size (measured in
+        benchmarks/README.md, "A step count by data size").
     batch_size : int, default=64
     learning_rate : float, default=2e-3
         Adam learning rate of both networks.
@@ -546,7 +546,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         else:
             chunk = int(self.chunk_length)
         chunk = min(chunk, n_timepoints)
-        n_steps = auto_steps(n) if self.n_steps == "auto" else int(self.n_steps)
+        n_steps = AUTO_STEPS if self.n_steps == "auto" else int(self.n_steps)
         covered = chunk * (self.cycle_length_ if self.cycles_folded_ else 1)  # data steps
         hidden = auto_hidden(covered) if self.hidden_size == "auto" else int(self.hidden_size)
         device = resolve_device(self.device)
