@@ -21,12 +21,12 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 import torch
-from sktime.datasets import load_gunpoint
 
+from plateau_stopping import gunpoint_few_shot
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.gan import training
+from unseen_datasets import load
 
 warnings.filterwarnings("ignore")
 
@@ -36,23 +36,6 @@ ESTIMATOR_STAGES = ["_detect_conventions", "_train", "_fit_filter", "_keep_refer
                     "_fit_smoothing"]
 CHUNKS = ["auto", 10, 3]
 SHORT_STEPS = 200
-
-
-def few_shot_gunpoint(seed=0, n_few=3):
-    """GunPoint's training split with class '1' cut to ``n_few`` series."""
-    X, y = load_gunpoint(split="train", return_type="numpy3D")
-    rng = np.random.default_rng(seed)
-    few = rng.choice(np.flatnonzero(y == "1"), n_few, replace=False)
-    keep = np.concatenate([np.flatnonzero(y != "1"), few])
-    return X[keep], y[keep]
-
-
-def plaid():
-    """PLAID's training split: unequal lengths, as a list of (1, length) arrays."""
-    from sktime.datasets import load_plaid
-
-    X, y = load_plaid(split="train", return_type="nested_univ")
-    return [np.asarray(s, dtype=np.float64)[None, :] for s in X.iloc[:, 0]], np.asarray(y)
 
 
 class StageTimer:
@@ -80,7 +63,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--dataset", choices=["GunPoint", "PLAID"], default="GunPoint")
     args = parser.parse_args()
-    X, y = few_shot_gunpoint() if args.dataset == "GunPoint" else plaid()
+    X, y = gunpoint_few_shot(0, "1") if args.dataset == "GunPoint" else load("PLAID")
     task = ("GunPoint, class 1 cut to 3 series (seed 0)" if args.dataset == "GunPoint"
             else "PLAID's training split (537 series, 100-1,344 steps, 11 classes)")
     timer = StageTimer()
@@ -99,24 +82,31 @@ def main():
     for name in STAGES:
         lines.append(f"| {name} | {timer.seconds[name]:.2f} | {timer.seconds[name] / total:.1%} |")
     rest = total - sum(timer.seconds.values())
-    lines += [f"| the rest (the loop's set-up and bookkeeping, the stages before and after it) | {rest:.2f} | {rest / total:.1%} |",
+    lines += [f"| the rest (the loop's set-up and bookkeeping, the stages before and after "
+              f"it) | {rest:.2f} | {rest / total:.1%} |",
               "", "The estimator's stages (`_train` holds the loop above):", "",
               "| stage | seconds | share of the fit |", "| --- | --- | --- |"]
     for name in ESTIMATOR_STAGES:
         seconds = estimator_timer.seconds[name]
         lines.append(f"| {name} | {seconds:.2f} | {seconds / total:.1%} |")
     rest = total - sum(estimator_timer.seconds.values())
-    lines.append(f"| the rest (validation, scaling, configuration) | {rest:.2f} | {rest / total:.1%} |")
+    lines.append(f"| the rest (validation, scaling, configuration) | {rest:.2f} | "
+                 f"{rest / total:.1%} |")
+    if args.dataset == "GunPoint":
+        lines += chunk_costs(X, y, timer)
     out = Path(__file__).parent / "results" / (
         "fit_breakdown.md" if args.dataset == "GunPoint" else "fit_breakdown_plaid.md")
-    if args.dataset == "PLAID":
-        out.write_text("\n".join(lines) + "\n")
-        print(out.read_text())
-        return
-    lines += ["", f"Per-step cost by chunk length ({SHORT_STEPS}-step fits, two interleaved "
-              "rounds, ms per step):", "",
-              "| round | chunk_length | fit s | discriminator step | generator step |",
-              "| --- | --- | --- | --- | --- |"]
+    out.write_text("\n".join(lines) + "\n")
+    print(out.read_text())
+
+
+def chunk_costs(X, y, timer):
+    """Table lines: ms per discriminator and generator step of short fits at each chunk
+    length in ``CHUNKS``, two interleaved rounds."""
+    lines = ["", f"Per-step cost by chunk length ({SHORT_STEPS}-step fits, two interleaved "
+             "rounds, ms per step):", "",
+             "| round | chunk_length | fit s | discriminator step | generator step |",
+             "| --- | --- | --- | --- | --- |"]
     for round_ in range(2):
         for chunk in CHUNKS:
             timer.reset()
@@ -128,8 +118,7 @@ def main():
             g_ms = 1000 * timer.seconds["generator_step"] / SHORT_STEPS
             lines.append(f"| {round_} | {chunk} | {seconds:.1f} | {d_ms:.1f} | {g_ms:.1f} |")
             print(lines[-1], flush=True)
-    out.write_text("\n".join(lines) + "\n")
-    print(out.read_text())
+    return lines
 
 
 if __name__ == "__main__":

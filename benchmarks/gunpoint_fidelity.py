@@ -11,7 +11,6 @@ Writes benchmarks/results/gunpoint_fidelity.md.
 """
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -26,6 +25,8 @@ from sktime.datasets import load_gunpoint
 from sktime.transformations.panel.rocket import MiniRocket
 
 from rgan_augment import RecurrentGANAugmenter
+
+from _variant import add_variant_options, variant_params
 
 warnings.filterwarnings("ignore")
 
@@ -46,14 +47,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--n-few", type=int, default=3)
-    parser.add_argument("--params", default="{}",
-                        help='augmenter parameters other than the defaults, as JSON, e.g. '
-                             '\'{"conditioning": "label"}\' (an ablation)')
-    parser.add_argument("--out", default=None,
-                        help="results file name in benchmarks/results (default: "
-                             "gunpoint_fidelity.md, or gunpoint_fidelity_ablation.md with --params)")
+    add_variant_options(parser, "gunpoint_fidelity.md, or gunpoint_fidelity_ablation.md "
+                                "with --params")
     args = parser.parse_args()
-    params = json.loads(args.params)
+    params = variant_params(args)
     X, y = load_gunpoint(split="train", return_type="numpy3D")
     rocket = MiniRocket(random_state=0).fit(X)
     judge = ridge_judge().fit(rocket.transform(X), y)

@@ -15,7 +15,6 @@ Writes benchmarks/results/sines_quick.md or sines_full.md.
 """
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -25,6 +24,8 @@ from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.datasets import make_sines
 from rgan_augment.metrics import discriminative_score, predictive_score
 
+from _variant import add_variant_options, variant_params
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -32,14 +33,9 @@ def main():
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--max-time", type=float, default=180.0,
                         help="cap on fitting seconds in the quick variant")
-    parser.add_argument("--params", default="{}",
-                        help='augmenter parameters other than the defaults, as JSON, e.g. '
-                             '\'{"n_steps": 1000}\'')
-    parser.add_argument("--out", default=None,
-                        help="results file name in benchmarks/results (default: "
-                             "sines_quick.md or sines_full.md)")
+    add_variant_options(parser, "sines_quick.md or sines_full.md")
     args = parser.parse_args()
-    params = json.loads(args.params)
+    params = variant_params(args)
     n = 10_000 if args.full else 1_000
     rows = []
     for rep in range(args.reps):

@@ -15,7 +15,6 @@ Writes benchmarks/results/unseen_datasets.md.
 """
 
 import argparse
-import json
 import sys
 import time
 import warnings
@@ -28,6 +27,7 @@ from sklearn.linear_model import RidgeClassifierCV
 from rgan_augment import RecurrentGANAugmenter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _variant import add_variant_options, variant_params  # noqa: E402
 from real_world import nested_to_list, summary  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -65,16 +65,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", nargs="+", default=["OSULeaf", "PLAID"])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--params", default="{}",
-                        help='augmenter parameters other than the defaults, as JSON, e.g. '
-                             '\'{"n_steps": 1000}\'')
-    parser.add_argument("--out", default="unseen_datasets.md",
-                        help="results file name in benchmarks/results")
+    add_variant_options(parser, "unseen_datasets.md")
     args = parser.parse_args()
-    params = json.loads(args.params)
+    params = variant_params(args)
     command = (f"python benchmarks/unseen_datasets.py --datasets {' '.join(args.datasets)} "
-               f"--seed {args.seed}" + (f" --params '{args.params}' --out {args.out}" if params
-                                        else ""))
+               f"--seed {args.seed}" + (f" --params '{args.params}'" if params else "")
+               + (f" --out {args.out}" if args.out else ""))
     lines = [f"# {'Parameters ' + args.params if params else 'Default parameters'} on data sets "
              "no issue names", "", f"Command: `{command}`, 2 CPU cores.", "",
              "The judge's own accuracy on the real test split, per class and averaged over "
@@ -106,7 +102,7 @@ def main():
                      f"{min(fids.values()):.2f} | "
                      + ", ".join(f"{c}: {v:.2f}" for c, v in fids.items()) + f" | {rough:.1f} |")
         print(lines[-1], flush=True)
-    out = Path(__file__).resolve().parent / "results" / args.out
+    out = Path(__file__).resolve().parent / "results" / (args.out or "unseen_datasets.md")
     out.write_text("\n".join(lines) + "\n")
 
 
