@@ -1,24 +1,32 @@
-"""What would the cheap per-step levers save of a training step?
+"""What would the cheap per-step levers save of a training step, and what do they cost?
 
     python benchmarks/step_levers.py [--rounds 3]
+    python benchmarks/step_levers.py --fidelity reuse+fused+narrow [--seeds 0 1 2 3 4]
 
-Patches two candidate changes into the training loop from outside (the package is not
-changed) and times the default fit's training steps with each, roughness calibration
-off so that the fit is the training loop:
+Patches candidate changes into the training loop from outside (the package is not
+changed):
 
 - ``reuse``: one generator pass per update instead of two; the discriminator's step sees
-  it detached, the generator's step back-propagates through the same draws (today the
-  discriminator's step draws once without gradients and the generator's step draws again);
+  it detached, the generator's step back-propagates through the same draws (the package
+  draws once without gradients for the discriminator's step and again for the
+  generator's);
 - ``fused``: PyTorch's fused Adam (``torch.optim.Adam(fused=True)``) for both networks;
-- ``reuse+fused``: both.
+- ``narrow``: the discriminator's bidirectional layer at half the generator's hidden units
+  (the package gives it as many); at equal width it is about two thirds of a step's
+  recurrent work, since it runs in both directions, on real and fake rows;
+- names joined by ``+`` combine them.
 
-Tasks: GunPoint's training split with class 2 cut to 3 series (seed 0, 200 steps) and
-Sines 1000x24x5 (100 steps). The levers run interleaved for ``--rounds`` rounds; the
-table gives the median ms/step per lever, and its ratio to ``base`` from the same rounds.
-Both levers change the random stream or the arithmetic, so either would change every
-draw: adopting one is a behaviour change to be measured downstream.
+Timing (the default): the default fit's training steps with each lever, roughness
+calibration off so that the fit is the training loop, on GunPoint's training split with
+class 2 cut to 3 series (seed 0, 200 steps) and Sines 1000x24x5 (100 steps); the levers
+run interleaved for ``--rounds`` rounds; the table gives the median ms/step per lever and
+its ratio to ``base`` from the same rounds. Writes benchmarks/results/step_levers.md.
 
-Writes benchmarks/results/step_levers.md.
+Quality (``--fidelity LEVER``): ``gunpoint_fidelity.py``'s few-shot protocol (each class
+of GunPoint cut to 3 series in turn, MiniRocket judge) with the lever patched in; writes
+benchmarks/results/gunpoint_fidelity_lever_<LEVER>[_<seeds>].md. Every lever changes the
+random stream or the arithmetic, so it changes every draw: its cost is read off the
+fidelity of many seeds, not of one.
 """
 
 import argparse
@@ -30,15 +38,20 @@ from pathlib import Path
 import numpy as np
 import torch
 
+import gunpoint_fidelity
 from gunpoint_fidelity import cut_to_few
+import rgan_augment.gan.config as gan_config
 import rgan_augment.gan.training as training
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.datasets import make_sines
+from rgan_augment.gan.networks import Discriminator
 
 warnings.filterwarnings("ignore")
 RESULTS = Path(__file__).resolve().parent / "results"
 Trainer = training._Trainer
-ORIGINAL = (Trainer.__init__, Trainer.discriminator_step, Trainer.generator_step)
+ORIGINAL = {"init": Trainer.__init__, "d_step": Trainer.discriminator_step,
+            "g_step": Trainer.generator_step,
+            "build_d": gan_config.GANConfig.build_discriminator}
 
 
 def gunpoint_few_shot():
@@ -50,7 +63,7 @@ def gunpoint_few_shot():
 
 
 def fused_adam_init(self, *args, **kwargs):
-    ORIGINAL[0](self, *args, **kwargs)
+    ORIGINAL["init"](self, *args, **kwargs)
     betas = (0.5, 0.99)
     self.opt_g = torch.optim.Adam(self.G.parameters(), lr=self.config.lr_g, betas=betas, fused=True)
     self.opt_d = torch.optim.Adam(self.D.parameters(), lr=self.config.lr_d, betas=betas, fused=True)
@@ -61,7 +74,7 @@ def reuse_discriminator_step(self, b):
         self._shared_fake = self._fake(b)
     self._fake = lambda b: self._shared_fake.detach()
     try:
-        return ORIGINAL[1](self, b)
+        return ORIGINAL["d_step"](self, b)
     finally:
         del self._fake
 
@@ -69,17 +82,45 @@ def reuse_discriminator_step(self, b):
 def reuse_generator_step(self, b, f_real):
     self._fake = lambda b: self._shared_fake
     try:
-        return ORIGINAL[2](self, b, f_real)
+        return ORIGINAL["g_step"](self, b, f_real)
     finally:
         del self._fake
 
 
-LEVERS = {
-    "base": ORIGINAL,
-    "reuse": (ORIGINAL[0], reuse_discriminator_step, reuse_generator_step),
-    "fused": (fused_adam_init, ORIGINAL[1], ORIGINAL[2]),
-    "reuse+fused": (fused_adam_init, reuse_discriminator_step, reuse_generator_step),
+def narrow_discriminator(self):
+    with torch.random.fork_rng(devices=[]):
+        return Discriminator(n_channels=self.n_channels, chunk=self.chunk,
+                             n_chunks=self.n_chunks, n_classes=self.n_classes,
+                             hidden_size=max(1, self.hidden_size // 2), num_layers=1,
+                             cell=self.cell, reference=self.reference,
+                             even_inputs=self.even_inputs)
+
+
+PATCHES = {
+    "reuse": {"d_step": reuse_discriminator_step, "g_step": reuse_generator_step},
+    "fused": {"init": fused_adam_init},
+    "narrow": {"build_d": narrow_discriminator},
 }
+LEVERS = ["base", "reuse", "fused", "reuse+fused", "narrow", "reuse+fused+narrow"]
+
+
+def apply(lever):
+    """Patch the trainer (and the discriminator's size) for ``lever``; 'base' restores."""
+    chosen = dict(ORIGINAL)
+    for name in lever.split("+"):
+        if name != "base":
+            chosen.update(PATCHES[name])
+    Trainer.__init__ = chosen["init"]
+    Trainer.discriminator_step = chosen["d_step"]
+    Trainer.generator_step = chosen["g_step"]
+    gan_config.GANConfig.build_discriminator = chosen["build_d"]
+
+
+def lever_name(text):
+    names = text.split("+")
+    if text != "base" and not all(n in PATCHES for n in names):
+        raise argparse.ArgumentTypeError(f"levers are 'base' or {sorted(PATCHES)} joined by '+'")
+    return text
 
 
 def ms_per_step(data, steps):
@@ -87,26 +128,23 @@ def ms_per_step(data, steps):
     return fit.fit_seconds_ / steps * 1000
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+def timing(rounds):
     tasks = {"GunPoint few-shot": (gunpoint_few_shot(), 200),
              "Sines 1000x24x5": ((make_sines(1000, 24, 5, random_state=100), None), 100)}
     times = {(task, lever): [] for task in tasks for lever in LEVERS}
     for task, (data, _) in tasks.items():  # warm-up: first fits pay for kernel set-up
         RecurrentGANAugmenter(random_state=0, n_steps=20, match_roughness=False).fit(*data)
-    for r in range(args.rounds):
-        for lever, (init, d_step, g_step) in LEVERS.items():
-            Trainer.__init__, Trainer.discriminator_step, Trainer.generator_step = init, d_step, g_step
+    for r in range(rounds):
+        for lever in LEVERS:
+            apply(lever)
             for task, (data, steps) in tasks.items():
                 times[task, lever].append(ms_per_step(data, steps))
-                print(f"round {r} {task:18s} {lever:12s} {times[task, lever][-1]:6.1f} ms/step",
+                print(f"round {r} {task:18s} {lever:20s} {times[task, lever][-1]:6.1f} ms/step",
                       flush=True)
-    Trainer.__init__, Trainer.discriminator_step, Trainer.generator_step = ORIGINAL
+    apply("base")
 
     lines = ["# Per-step levers: ms per training step of the default fit", "",
-             f"Command: `python benchmarks/step_levers.py --rounds {args.rounds}`",
+             f"Command: `python benchmarks/step_levers.py --rounds {rounds}`",
              f"Machine: {platform.machine()}, {torch.get_num_threads()} torch threads, "
              f"torch {torch.__version__}, Python {sys.version.split()[0]}", "",
              "Median over the rounds (all rounds in brackets); ratio to `base`'s median.", "",
@@ -120,6 +158,37 @@ def main():
     out = RESULTS / "step_levers.md"
     out.write_text("\n".join(lines) + "\n")
     print(out.read_text())
+
+
+def fidelity(lever, seeds):
+    """gunpoint_fidelity.py's run with ``lever`` patched in; the results file's command
+    line names this script."""
+    name = f"gunpoint_fidelity_lever_{lever.replace('+', '_')}"
+    if seeds != [0, 1, 2, 3, 4]:
+        name += "_seeds" + "-".join(map(str, seeds))
+    out = name + ".md"
+    apply(lever)
+    sys.argv = ["gunpoint_fidelity.py", "--seeds", *map(str, seeds), "--out", out]
+    gunpoint_fidelity.main()
+    path = RESULTS / out
+    command = (f"Command: `python benchmarks/step_levers.py --fidelity {lever} --seeds "
+               f"{' '.join(map(str, seeds))}` (gunpoint_fidelity.py's protocol, the lever "
+               "patched in)")
+    path.write_text("\n".join(command if line.startswith("Command:") else line
+                              for line in path.read_text().splitlines()) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--fidelity", type=lever_name, metavar="LEVER",
+                        help="run the few-shot fidelity protocol with this lever instead")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    args = parser.parse_args()
+    if args.fidelity:
+        fidelity(args.fidelity, args.seeds)
+    else:
+        timing(args.rounds)
 
 
 if __name__ == "__main__":
