@@ -238,6 +238,9 @@ def main():
                              "give downstream_levers.py its peers)")
     parser.add_argument("--name", help="results file name (default: ts_oversamplers, or "
                                        "ts_oversamplers_quick with --quick)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the report from the stored results (.json) of the run "
+                             "named by the same options, keeping its list of failures")
     parser.add_argument("--merge", nargs="+", default=[],
                         help="stored results (.json) of earlier runs on other seeds, added "
                              "to this run's cells of the same data sets and regimes before "
@@ -253,6 +256,9 @@ def main():
     classifiers = {k: v for k, v in ALL_CLASSIFIERS.items() if not (args.no_fcn and k == "FCN")}
     name = args.name or ("ts_oversamplers_quick" if args.quick else "ts_oversamplers")
     out = Path(__file__).resolve().parent / "results" / name
+    if args.report_only:
+        rewrite_report(args, classifiers, out)
+        return
     rows, failures = [], []
     for dataset, regime, seed, split in splits(args.datasets, args.regimes, args.seeds):
         X_tr, y_tr = split[:2]
@@ -281,11 +287,26 @@ def main():
     if args.merge:
         rows = merged(rows, args)
         Path(str(out) + ".json").write_text(json.dumps(rows, indent=1))
-    Path(str(out) + ".md").write_text(report(rows, args, classifiers, out) + (
-        "\n## Failures\n\n" + "\n".join(f"- {f}" for f in failures) + "\n" if failures else "") + (
+    tail = ("\n## Failures\n\n" + "\n".join(f"- {f}" for f in failures) + "\n"
+            if failures else "") + (
         "\nFailures of the merged runs' cells are listed in their own reports.\n"
-        if args.merge else ""))
+        if args.merge else "")
+    Path(str(out) + ".md").write_text(report(rows, args, classifiers, out) + tail)
     print(Path(str(out) + ".md").read_text())
+
+
+def rewrite_report(args, classifiers, out):
+    """The report of a stored run (``out``.json, merged rows included) written again by
+    this code; the failures that run listed (not in the .json) are carried over from its
+    report."""
+    rows = json.loads(Path(str(out) + ".json").read_text())
+    md = Path(str(out) + ".md")
+    old = md.read_text() if md.exists() else ""
+    tail = old[old.index("\n## Failures"):] if "\n## Failures" in old else (
+        "\nFailures of the merged runs' cells are listed in their own reports.\n"
+        if args.merge else "")
+    md.write_text(report(rows, args, classifiers, out) + tail)
+    print(md.read_text())
 
 
 def merged(rows, args):
@@ -307,6 +328,49 @@ def _cells(rows, regime, clf, metric, names):
              if r["regime"] == regime and r["classifier"] == clf}
     keys = [k for k in keys if all((*k, s) in table for s in names)]
     return keys, np.array([[table[(*k, s)] for s in names] for k in keys])
+
+
+def _table(rows, regime, clf, metric):
+    """{(data set, seed): {method: value}} of one regime and classifier."""
+    table = {}
+    for r in rows:
+        if r["regime"] == regime and r["classifier"] == clf:
+            table.setdefault((r["dataset"], r["seed"]), {})[r["oversampler"]] = r[metric]
+    return table
+
+
+def _gan_against_each(rows, regime, clf, metric, names):
+    """Report lines: the GAN against each peer over every cell where both ran, so that a
+    method that failed or cannot run in some cells (ADASYN on OSULeaf, aeon's univariate
+    samplers on multivariate data) drops only those cells from its own comparison; and the
+    average rank among the methods that ran in every cell the GAN ran in."""
+    table = {k: v for k, v in _table(rows, regime, clf, metric).items() if "GAN" in v}
+    if not table:
+        return []
+    lines = ["", f"GAN against each peer over every cell where both ran ({len(table)} cells "
+             "with the GAN): cells, GAN minus peer (mean), GAN wins / ties / losses, Wilcoxon p:", "",
+             "| peer | cells | GAN minus peer | wins / ties / losses | p |",
+             "| --- | --- | --- | --- | --- |"]
+    for peer in names:
+        if peer == "GAN":
+            continue
+        pairs = np.array([(v["GAN"], v[peer]) for v in table.values() if peer in v])
+        if not len(pairs):
+            lines.append(f"| {peer} | 0 | - | - | - |")
+            continue
+        diff = pairs[:, 0] - pairs[:, 1]
+        p = wilcoxon(pairs[:, 0], pairs[:, 1]).pvalue if np.any(diff != 0) else 1.0
+        lines.append(f"| {peer} | {len(pairs)} | {diff.mean():+.3f} | {(diff > 0).sum()} / "
+                     f"{(diff == 0).sum()} / {(diff < 0).sum()} | {p:.3f} |")
+    everywhere = [s for s in names if all(s in v for v in table.values())]
+    if len(everywhere) > 1:
+        M = np.array([[v[s] for s in everywhere] for v in table.values()])
+        ranks = np.array([rankdata(-row) for row in M]).mean(0)
+        lines += ["", f"Average rank among the {len(everywhere)} methods that ran in all "
+                  f"{len(table)} cells: " + ", ".join(
+                      f"{s} {r:.2f}" for s, r in sorted(zip(everywhere, ranks), key=lambda t: t[1]))
+                  + "."]
+    return lines
 
 
 def report(rows, args, classifiers, out):
@@ -352,6 +416,8 @@ def report(rows, args, classifiers, out):
                         lines.append("GAN minus peer, mean over cells (Wilcoxon signed-rank p): "
                                      + "; ".join(tests) + ".")
                         _cd_diagram(M, names, Path(f"{out}_cd_{regime}_{clf.replace('+', '_')}.png"))
+                if metric == "balanced_accuracy" and "GAN" in names:
+                    lines += _gan_against_each(rows, regime, clf, metric, names)
                 lines.append("")
         nov = {s: [r["novelty"] for r in rows if r["regime"] == regime and r["oversampler"] == s
                    and r["classifier"] == next(iter(classifiers)) and r["novelty"] is not None]
