@@ -14,7 +14,9 @@ changed):
 - ``narrow``: the discriminator's bidirectional layer at half the generator's hidden units
   (the package gives it as many); at equal width it is about two thirds of a step's
   recurrent work, since it runs in both directions, on real and fake rows;
-- names joined by ``+`` combine them.
+- ``conv``: a small convolutional branch beside the discriminator's recurrent one
+  (``ConvBranchDiscriminator``; a probe of issue 24's FCN gap, see synthetic_tell.py);
+- names joined by ``+`` combine them (``narrow`` and ``conv`` replace each other).
 
 Timing (the default): the default fit's training steps with each lever, roughness
 calibration off so that the fit is the training loop, on GunPoint's training split with
@@ -96,10 +98,49 @@ def narrow_discriminator(self):
                              even_inputs=self.even_inputs)
 
 
+class ConvBranchDiscriminator(Discriminator):
+    """The package's discriminator plus a small convolutional branch over the series (two
+    layers, masked mean and max pooling), whose features join the recurrent ones for the
+    score, the class projection and the auxiliary classifier."""
+
+    CONV = 32
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        c = kwargs["n_channels"]
+        self.conv = torch.nn.Sequential(
+            torch.nn.Conv1d(c, self.CONV, 7, padding=3), torch.nn.LeakyReLU(0.2),
+            torch.nn.Conv1d(self.CONV, self.CONV, 5, padding=2), torch.nn.LeakyReLU(0.2))
+        feat = self.features_dim + 2 * self.CONV
+        self.features_dim = feat
+        self.out = torch.nn.Linear(feat, 1)
+        if self.project is not None:
+            self.project = torch.nn.Embedding(kwargs["n_classes"], feat)
+        if self.classify is not None:
+            self.classify = torch.nn.Linear(feat, kwargs["n_classes"])
+
+    def features(self, x, valid, labels=None, ref=None, ref_valid=None):
+        recurrent = super().features(x, valid, labels, ref, ref_valid)
+        h = self.conv(x.transpose(1, 2))  # (b, CONV, T)
+        w = valid.to(h.dtype).repeat_interleave(self.chunk, dim=1).unsqueeze(1)
+        mean = (h * w).sum(2) / w.sum(2).clamp_min(1.0)
+        peak = h.masked_fill(w == 0, -1e4).amax(2)
+        return torch.cat([recurrent, mean, peak], dim=1)
+
+
+def conv_discriminator(self):
+    with torch.random.fork_rng(devices=[]):
+        return ConvBranchDiscriminator(
+            n_channels=self.n_channels, chunk=self.chunk, n_chunks=self.n_chunks,
+            n_classes=self.n_classes, hidden_size=self.hidden_size, num_layers=1,
+            cell=self.cell, reference=self.reference, even_inputs=self.even_inputs)
+
+
 PATCHES = {
     "reuse": {"d_step": reuse_discriminator_step, "g_step": reuse_generator_step},
     "fused": {"init": fused_adam_init},
     "narrow": {"build_d": narrow_discriminator},
+    "conv": {"build_d": conv_discriminator},
 }
 LEVERS = ["base", "reuse", "fused", "reuse+fused", "narrow", "reuse+fused+narrow"]
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score
 
+import step_levers
 from imbalanced_classification import CLASSIFIERS
 from ts_oversamplers import OVERSAMPLERS, QUICK, fcn, splits
 
@@ -60,7 +61,10 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--methods", nargs="+", default=METHODS, choices=list(OVERSAMPLERS))
     parser.add_argument("--name", help="suffix of the results file name")
+    parser.add_argument("--lever", type=step_levers.lever_name, default="base",
+                        help="a step_levers.py lever patched into the GAN's training")
     args = parser.parse_args()
+    step_levers.apply(args.lever)
     rows = []
     for dataset, regime, seed, split in splits(args.datasets, args.regimes, args.seeds):
         X_tr, y_tr, X_te, y_te, cuts = split
@@ -76,31 +80,39 @@ def main():
             scores = tell(added, held_out, seed)
             if scores is None:
                 continue
-            rows.append(dict(dataset=dataset, regime=regime, seed=seed, method=method, **scores))
+            downstream = balanced_accuracy_score(y_te, fcn(X_res, y_res, X_te, seed))
+            rows.append(dict(dataset=dataset, regime=regime, seed=seed, method=method,
+                             fcn_downstream=float(downstream), **scores))
             print(f"{dataset} {regime} seed {seed} {method:7s} " + "  ".join(
-                f"{k} {v:.3f}" for k, v in scores.items()), flush=True)
+                f"{k} {v:.3f}" for k, v in scores.items()) + f"  FCN downstream {downstream:.3f}",
+                flush=True)
     name = "synthetic_tell" + (f"_{args.name}" if args.name else "")
     (RESULTS / f"{name}.json").write_text(json.dumps(rows, indent=1))
     lines = ["# Can a detector tell added series from unseen real ones of the cut class?", "",
              f"Command: `python benchmarks/synthetic_tell.py --datasets {' '.join(args.datasets)} "
              f"--regimes {' '.join(args.regimes)} --seeds {' '.join(map(str, args.seeds))}"
-             + (f" --name {args.name}" if args.name else "") + f"`. Machine: {platform.machine()}.",
+             + (f" --name {args.name}" if args.name else "")
+             + (f" --lever {args.lever}" if args.lever != "base" else "")
+             + f"`. Machine: {platform.machine()}.",
              "", "Detector balanced accuracy on held-out halves (0.5: no tell; 1.0: always "
-             "told apart), mean (min, max) over the cells.", "",
-             "| method | cells | " + " | ".join(DETECTORS) + " |",
-             "| --- | --- |" + " --- |" * len(DETECTORS)]
+             "told apart), mean (min, max) over the cells; the FCN's balanced accuracy "
+             "downstream (trained on the resampled set, scored on the test half).", "",
+             "| method | cells | " + " | ".join(DETECTORS) + " | FCN downstream |",
+             "| --- | --- |" + " --- |" * (len(DETECTORS) + 1)]
     for method in args.methods:
         mine = [r for r in rows if r["method"] == method]
         if mine:
             lines.append(f"| {method} | {len(mine)} | " + " | ".join(
                 f"{np.mean([r[d] for r in mine]):.3f} ({min(r[d] for r in mine):.2f}, "
-                f"{max(r[d] for r in mine):.2f})" for d in DETECTORS) + " |")
-    lines += ["", "Per cell:", "", "| data set | seed | method | " + " | ".join(DETECTORS) + " |",
-              "| --- | --- | --- |" + " --- |" * len(DETECTORS)]
+                f"{max(r[d] for r in mine):.2f})" for d in DETECTORS)
+                + f" | {np.mean([r['fcn_downstream'] for r in mine]):.3f} |")
+    lines += ["", "Per cell:", "", "| data set | seed | method | " + " | ".join(DETECTORS)
+              + " | FCN downstream |", "| --- | --- | --- |" + " --- |" * (len(DETECTORS) + 1)]
     lines += [f"| {r['dataset']} | {r['seed']} | {r['method']} | "
-              + " | ".join(f"{r[d]:.3f}" for d in DETECTORS) + " |" for r in rows]
+              + " | ".join(f"{r[d]:.3f}" for d in DETECTORS)
+              + f" | {r['fcn_downstream']:.3f} |" for r in rows]
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines[:12]))
+    print("\n".join(lines[:13]))
 
 
 if __name__ == "__main__":
