@@ -16,6 +16,9 @@ changed):
   recurrent work, since it runs in both directions, on real and fake rows;
 - ``conv``: a small convolutional branch beside the discriminator's recurrent one
   (``ConvBranchDiscriminator``; a probe of issue 24's FCN gap, see synthetic_tell.py);
+- ``cosine``: the learning rates follow a cosine from their start to a tenth of it over
+  ``n_steps`` (the package keeps them constant); with fewer steps at a larger start rate,
+  a candidate for a shorter budget at equal quality (``--params``);
 - names joined by ``+`` combine them (``narrow`` and ``conv`` replace each other).
 
 Timing (the default): the default fit's training steps with each lever, roughness
@@ -52,7 +55,7 @@ warnings.filterwarnings("ignore")
 RESULTS = Path(__file__).resolve().parent / "results"
 Trainer = training._Trainer
 ORIGINAL = {"init": Trainer.__init__, "d_step": Trainer.discriminator_step,
-            "g_step": Trainer.generator_step,
+            "g_step": Trainer.generator_step, "average": Trainer.update_average,
             "build_d": gan_config.GANConfig.build_discriminator}
 
 
@@ -136,11 +139,23 @@ def conv_discriminator(self):
             cell=self.cell, reference=self.reference, even_inputs=self.even_inputs)
 
 
+def cosine_update_average(self, step):
+    """The weight average's update, then the next step's learning rates on a cosine from
+    the configured rate down to a tenth of it at ``n_steps``."""
+    ORIGINAL["average"](self, step)
+    progress = min(step / self.config.n_steps, 1.0)
+    factor = 0.1 + 0.9 * 0.5 * (1.0 + np.cos(np.pi * progress))
+    for opt, lr in ((self.opt_g, self.config.lr_g), (self.opt_d, self.config.lr_d)):
+        for group in opt.param_groups:
+            group["lr"] = lr * factor
+
+
 PATCHES = {
     "reuse": {"d_step": reuse_discriminator_step, "g_step": reuse_generator_step},
     "fused": {"init": fused_adam_init},
     "narrow": {"build_d": narrow_discriminator},
     "conv": {"build_d": conv_discriminator},
+    "cosine": {"average": cosine_update_average},
 }
 LEVERS = ["base", "reuse", "fused", "reuse+fused", "narrow", "reuse+fused+narrow"]
 
@@ -154,6 +169,7 @@ def apply(lever):
     Trainer.__init__ = chosen["init"]
     Trainer.discriminator_step = chosen["d_step"]
     Trainer.generator_step = chosen["g_step"]
+    Trainer.update_average = chosen["average"]
     gan_config.GANConfig.build_discriminator = chosen["build_d"]
 
 
@@ -201,20 +217,24 @@ def timing(rounds):
     print(out.read_text())
 
 
-def fidelity(lever, seeds):
-    """gunpoint_fidelity.py's run with ``lever`` patched in; the results file's command
-    line names this script."""
-    name = f"gunpoint_fidelity_lever_{lever.replace('+', '_')}"
-    if seeds != [0, 1, 2, 3, 4]:
-        name += "_seeds" + "-".join(map(str, seeds))
-    out = name + ".md"
+def fidelity(lever, seeds, params, name=None):
+    """gunpoint_fidelity.py's run with ``lever`` patched in (and augmenter ``params``, a
+    JSON object); the results file's command line names this script."""
+    if name is None:
+        name = lever.replace('+', '_')
+        if seeds != [0, 1, 2, 3, 4]:
+            name += "_seeds" + "-".join(map(str, seeds))
+    out = f"gunpoint_fidelity_lever_{name}.md"
     apply(lever)
-    sys.argv = ["gunpoint_fidelity.py", "--seeds", *map(str, seeds), "--out", out]
+    sys.argv = ["gunpoint_fidelity.py", "--seeds", *map(str, seeds), "--out", out,
+                "--params", params]
     gunpoint_fidelity.main()
     path = RESULTS / out
     command = (f"Command: `python benchmarks/step_levers.py --fidelity {lever} --seeds "
-               f"{' '.join(map(str, seeds))}` (gunpoint_fidelity.py's protocol, the lever "
-               "patched in)")
+               f"{' '.join(map(str, seeds))}"
+               + (f" --params '{params}'" if params != "{}" else "")
+               + (f" --name {name}" if name != lever.replace('+', '_') else "")
+               + "` (gunpoint_fidelity.py's protocol, the lever patched in)")
     path.write_text("\n".join(command if line.startswith("Command:") else line
                               for line in path.read_text().splitlines()) + "\n")
 
@@ -225,9 +245,12 @@ def main():
     parser.add_argument("--fidelity", type=lever_name, metavar="LEVER",
                         help="run the few-shot fidelity protocol with this lever instead")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--params", default="{}",
+                        help="with --fidelity: augmenter parameters as a JSON object")
+    parser.add_argument("--name", help="with --fidelity: the results file's suffix")
     args = parser.parse_args()
     if args.fidelity:
-        fidelity(args.fidelity, args.seeds)
+        fidelity(args.fidelity, args.seeds, args.params, args.name)
     else:
         timing(args.rounds)
 
