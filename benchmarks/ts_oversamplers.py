@@ -240,7 +240,8 @@ def main():
                                        "ts_oversamplers_quick with --quick)")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the report from the stored results (.json) of the run "
-                             "named by the same options, keeping its list of failures")
+                             "named by the same options, keeping its list of failures; with "
+                             "--merge, one report over the stored runs named there")
     parser.add_argument("--merge", nargs="+", default=[],
                         help="stored results (.json) of earlier runs on other seeds, added "
                              "to this run's cells of the same data sets and regimes before "
@@ -298,8 +299,13 @@ def main():
 def rewrite_report(args, classifiers, out):
     """The report of a stored run (``out``.json, merged rows included) written again by
     this code; the failures that run listed (not in the .json) are carried over from its
-    report."""
-    rows = json.loads(Path(str(out) + ".json").read_text())
+    report. With ``--merge``, the stored runs named there (their cells on the chosen data
+    sets and regimes) make up ``out``.json instead: one report over several runs."""
+    if args.merge:
+        rows = merged([], args)
+        Path(str(out) + ".json").write_text(json.dumps(rows, indent=1))
+    else:
+        rows = json.loads(Path(str(out) + ".json").read_text())
     md = Path(str(out) + ".md")
     old = md.read_text() if md.exists() else ""
     tail = old[old.index("\n## Failures"):] if "\n## Failures" in old else (
@@ -379,6 +385,7 @@ def report(rows, args, classifiers, out):
         f"--seeds {' '.join(map(str, args.seeds))}") + (" --no-fcn" if args.no_fcn else "") + (
         "" if args.methods == list(OVERSAMPLERS) else " --methods " + " ".join(args.methods)) + (
         f" --name {args.name}" if args.name else "") + (
+        " --report-only" if args.report_only and args.merge else "") + (
         " --merge " + " ".join(f"benchmarks/results/{Path(p).name}" for p in args.merge)
         if args.merge else "")
     names = [s for s in OVERSAMPLERS if any(r["oversampler"] == s for r in rows)]
