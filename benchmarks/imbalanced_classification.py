@@ -43,10 +43,28 @@ LOADERS = {
     "UnitTest": "load_unit_test",
     "ACSF1": "load_acsf1",
 }
+# Bundled sets of unequal length, in the equal-length versions that aeon bundles beside
+# them (the UCR/UEA archive's own: PickupGestureWiimoteZ padded to its longest series with
+# low-amplitude noise, JapaneseVowels brought to 25 steps), so that the flattened and aeon
+# oversamplers and every classifier get the same arrays as the GAN. PLAID has no bundled
+# equal-length version and is left out.
+EQUAL_LENGTH_VERSIONS = {
+    "PickupGestureWiimoteZ": "PickupGestureWiimoteZ_eq",
+    "JapaneseVowels": "JapaneseVowels_eq",
+}
+LOADERS.update({name: None for name in EQUAL_LENGTH_VERSIONS})
 DEFAULT_DATASETS = ["GunPoint", "ArrowHead", "BasicMotions", "ItalyPowerDemand"]
 
 
 def load(name):
+    """Train and test parts merged, as (n, channels, length) float64 and labels."""
+    if name in EQUAL_LENGTH_VERSIONS:
+        from aeon.datasets import load_classification
+
+        parts = [load_classification(EQUAL_LENGTH_VERSIONS[name], split=split)
+                 for split in ("train", "test")]
+        return (np.concatenate([X for X, _ in parts]).astype(np.float64),
+                np.concatenate([y for _, y in parts]))
     import sktime.datasets as ds
 
     loader = getattr(ds, LOADERS[name])
