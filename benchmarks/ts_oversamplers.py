@@ -5,6 +5,10 @@ the flattened ones, in the few-shot and imbalanced regimes.
     python benchmarks/ts_oversamplers.py --regimes three five eighth tenth2 \\
         --datasets GunPoint ArrowHead ItalyPowerDemand OSULeaf UnitTest --seeds 0 1 2 3 4
 
+Data: the equal-length classification sets that sktime and aeon bundle (``--datasets``
+choices), the unequal-length PickupGestureWiimoteZ and JapaneseVowels in the archive's
+equal-length versions that aeon bundles beside them (see ``imbalanced_classification.load``).
+
 Protocol, per data set, regime and seed: sktime's train and test parts merged and split
 stratified 50/50 (the test half untouched); in the training half
 - ``three`` / ``five``: one class (the seed picks which, cycling) cut to exactly 3 / 5 series;
