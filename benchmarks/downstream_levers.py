@@ -23,6 +23,11 @@ brings each class up to the majority count from that one model:
 - ``perref``: default draws whose stored examples (``conditioning='example'``) are dealt
   out evenly over the class's examples in each generator pass (a random permutation,
   repeated) instead of picked at random per draw: diversity across the references;
+- ``again``: the default draws on another random stream (``spread``'s control: the same
+  stream, every scale 1): how far a fresh draw alone moves a cell;
+- ``spread``: the augmenter's spread matching (``match_spread=True``: the generator's
+  noise scaled per class so that its draws are as spread out as its training series) run
+  on the same fitted model, then drawn on ``again``'s random stream;
 - ``equalclass``: a second fit, whose real training batches give every class the same
   share (batch weights 1/class size instead of 1/sqrt(class size)): a class of 3 series
   is seen about as often as the majority, a longer schedule for the rare class in the
@@ -104,6 +109,17 @@ class PerReferenceSampler(Sampler):
             sampler_module.pick_per_class = picked
 
 
+def with_spread_matched(aug, X, y, seed):
+    """A copy of the default-fitted ``aug`` with the package's spread calibration
+    (``match_spread=True``) run on it: ``noise_scale_`` per class."""
+    spread = copy.deepcopy(aug)
+    codes = np.searchsorted(aug.classes_, y).astype(np.int64)
+    lengths = np.full(len(X), X.shape[2], dtype=np.int64)
+    spread.noise_scale_ = spread._fit_noise_scales(np.asarray(X, dtype=np.float64), lengths,
+                                                   codes, seed, None)
+    return spread
+
+
 def _fit_equal_class_shares(X, y, seed):
     """The default augmenter fitted with real batches weighted 1/class size, and the
     fit's seconds."""
@@ -178,6 +194,15 @@ def variants(X_tr, y_tr, seed, names):
         if name in names:
             out[name] = (np.concatenate([X_tr, _draw(sampler(), aug, labels, seed + 1 + i)]),
                          np.concatenate([y_tr, labels]))
+    if "again" in names:  # spread's control: the same draw stream, every scale 1
+        out["again"] = (np.concatenate([X_tr, _draw(Sampler(aug), aug, labels, seed + 8)]),
+                        np.concatenate([y_tr, labels]))
+    if "spread" in names:
+        spread = with_spread_matched(aug, X_tr, y_tr, seed)
+        print("noise scales", dict(zip(aug.classes_.tolist(), spread.noise_scale_.tolist())),
+              flush=True)
+        out["spread"] = (np.concatenate([X_tr, _draw(Sampler(spread), spread, labels, seed + 8)]),
+                         np.concatenate([y_tr, labels]))
     if "weighted" in names:
         out["weighted"] = (X_gan, y_gan, np.where(np.arange(len(y_gan)) < len(y_tr), 1.0,
                                                   SYNTHETIC_WEIGHT))
@@ -209,7 +234,8 @@ def variants(X_tr, y_tr, seed, names):
     return out, fit_seconds
 
 
-NAMES = ["GAN", "raw", "border", "mixref", "GAN+real", "half", "weighted", "perref", "equalclass"]
+NAMES = ["GAN", "raw", "border", "mixref", "GAN+real", "half", "weighted", "perref", "equalclass",
+         "again", "spread"]
 
 
 def run(args):

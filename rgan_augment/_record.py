@@ -18,6 +18,9 @@ class Record:
     key = ""
     #: the parameter that switches the calibration on: an entry with it off is refused
     param = None
+    #: whether a document may lack the entry (a calibration added after files were
+    #: written without it): a missing entry reads as absent
+    optional = False
 
     def absent(self):
         """The fitted attributes of a model without this calibration."""

@@ -46,6 +46,7 @@ from ._folding import FoldRecord
 from ._series_norm import ZNormRecord
 from ._series_scale import SeriesScaleRecord
 from ._smoothing import CycleSmoothingRecord, SmoothingRecord
+from ._spread import NoiseScaleRecord
 from ._strategy import STRATEGY_NAMES
 from .gan.config import GANConfig
 from .gan.masks import step_mask
@@ -74,7 +75,10 @@ HISTORY_KEYS = ("step", "loss_d", "loss_g", "mmd", "seconds")
 # Each calibration's entry of the document's "calibrations" (its Record lives beside its
 # fit), in the order they are read: the folding first (the others' shapes depend on it).
 RECORDS = (FoldRecord(), SmoothingRecord(), CycleSmoothingRecord(), ZNormRecord(),
-           SeriesScaleRecord(), ClassFilterRecord(), FilterScalerRecord())
+           SeriesScaleRecord(), ClassFilterRecord(), FilterScalerRecord(), NoiseScaleRecord())
+# Parameters added after files were written without them, and the value such a file
+# reads as (the behaviour of the library that wrote it).
+LATER_PARAMS = {"match_spread": False}
 CALIBRATION_KEYS = tuple(record.key for record in RECORDS)
 DOCUMENT_KEYS = ("format", "version", "params", "classes", "layout", "lengths_by_class",
                  "config", "scaler", "fitted", "sample_rng", "sampling_strategy_",
@@ -398,7 +402,10 @@ class _Checker:
         m.lengths_by_class = self.lengths(doc["lengths_by_class"], m.n_groups, n_timepoints,
                                           m.fitted["equal_length_"])
         m.n_channels, m.n_timepoints = n_channels, n_timepoints
-        m.entries = self.keys(doc["calibrations"], CALIBRATION_KEYS, "calibrations")
+        entries = doc["calibrations"]
+        if isinstance(entries, dict):  # a calibration added later: absent from older files
+            entries = {**{r.key: None for r in RECORDS if r.optional}, **entries}
+        m.entries = self.keys(entries, CALIBRATION_KEYS, "calibrations")
         m.scaler = self.scaler(doc["scaler"], "scaler", m.config.n_channels)
         m.params = self.params(doc["params"], m)
         m.sample_rng = self.sample_rng(doc["sample_rng"])
@@ -573,6 +580,8 @@ class _Checker:
         from .augmenter import RecurrentGANAugmenter
 
         names = sorted(RecurrentGANAugmenter().get_params())
+        if isinstance(raw, dict):
+            raw = {**LATER_PARAMS, **raw}
         p = dict(self.keys(raw, names, "params"))
         strategy = p["sampling_strategy"]
         if isinstance(strategy, dict):

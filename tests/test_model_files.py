@@ -258,6 +258,29 @@ def test_the_filter_cannot_be_dropped_while_filter_samples_is_set(models, tmp_pa
     _refused(path, "class_filter")
 
 
+def test_a_file_from_before_spread_matching_loads_without_it(models, tmp_path):
+    doc, arrays = read_archive(models["a"])
+    del doc["params"]["match_spread"], doc["calibrations"]["noise_scale"]
+    path = tmp_path / "older.npz"
+    write_archive(path, doc, arrays)
+    aug = _load_and_sample(path)
+    assert aug.match_spread is False and aug.noise_scale_ is None
+
+
+@pytest.mark.parametrize("scales, match_spread, outcome", [
+    ([1.5, 1.0], True, "ok"), ([5.0, 1.0], True, "refused"), ([0.0, 1.0], True, "refused"),
+    ([1.0], True, "refused"), ([1.5, 1.0], False, "refused"), (None, True, "refused")])
+def test_noise_scales_are_checked(models, tmp_path, scales, match_spread, outcome):
+    doc, arrays = read_archive(models["a"])
+    doc["params"]["match_spread"] = match_spread
+    doc["calibrations"]["noise_scale"] = scales
+    path = tmp_path / "scales.npz"
+    write_archive(path, doc, arrays)
+    assert _outcome(path) == outcome
+    if outcome == "refused":
+        _refused(path, "noise_scale")
+
+
 def test_unknown_and_missing_members_are_refused(models, tmp_path):
     doc, arrays = read_archive(models["a"])
     path = tmp_path / "members.npz"

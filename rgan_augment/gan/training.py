@@ -77,10 +77,12 @@ def _loss_g(kind, fake):
     return F.softplus(-fake).mean()
 
 
-def draw(generator, labels, lengths, torch_gen, config, clip=None, ref=None, ref_lengths=None):
+def draw(generator, labels, lengths, torch_gen, config, clip=None, ref=None, ref_lengths=None,
+         noise_scale=None):
     """Run the generator on fresh noise; zero every step after each series' end.
 
-    ``ref``/``ref_lengths``: the reference series of a ``reference=True`` generator."""
+    ``ref``/``ref_lengths``: the reference series of a ``reference=True`` generator;
+    ``noise_scale``: a factor per series (b,) on both noise inputs (spread matching)."""
     b = lengths.shape[0]
     dev = lengths.device
     # noise comes from torch_gen's device (a CPU generator gives the same draw whatever
@@ -88,6 +90,9 @@ def draw(generator, labels, lengths, torch_gen, config, clip=None, ref=None, ref
     latent = torch.randn(b, config.latent_dim, generator=torch_gen, device=torch_gen.device).to(dev)
     noise = torch.randn(b, config.n_chunks, config.noise_dim, generator=torch_gen,
                         device=torch_gen.device).to(dev)
+    if noise_scale is not None:
+        scale = noise_scale.to(device=dev, dtype=latent.dtype)
+        latent, noise = latent * scale[:, None], noise * scale[:, None, None]
     ref_valid = None if ref is None else chunk_mask(ref_lengths, config.chunk, config.n_chunks)
     x = generator(latent, noise, labels, ref, ref_valid)
     if clip is not None:
