@@ -256,6 +256,32 @@ def run(args):
     return rows, out
 
 
+def _paired(rows, regimes, variant_names):
+    """Each variant against the default draws (``GAN``) cell by cell, and ``spread``
+    against its control ``again`` (the same random stream), per regime and classifier."""
+    pairs = [(n, "GAN") for n in variant_names if n != "GAN"]
+    if "spread" in variant_names and "again" in variant_names:
+        pairs.append(("spread", "again"))
+    if not pairs:
+        return []
+    lines = ["## Variant against variant, cell by cell", "",
+             "| regime | classifier | pair | cells | mean difference | wins / ties / losses | p |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for regime in regimes:
+        for clf in ALL_CLASSIFIERS:
+            table = {(r["dataset"], r["seed"], r["oversampler"]): r["balanced_accuracy"]
+                     for r in rows if r["regime"] == regime and r["classifier"] == clf}
+            for a, b in pairs:
+                keys = sorted({(d, s) for d, s, n in table if n == a and (d, s, b) in table})
+                if not keys:
+                    continue
+                diff = np.array([table[(*k, a)] - table[(*k, b)] for k in keys])
+                p = wilcoxon(diff).pvalue if np.any(diff != 0) else 1.0
+                lines.append(f"| {regime} | {clf} | {a} - {b} | {len(keys)} | {diff.mean():+.3f} | "
+                             f"{(diff > 0).sum()} / {(diff == 0).sum()} / {(diff < 0).sum()} | {p:.3f} |")
+    return lines + [""]
+
+
 def report(rows, peers, args):
     command = ("python benchmarks/downstream_levers.py --datasets " + " ".join(args.datasets)
                + " --regimes " + " ".join(args.regimes) + " --seeds "
@@ -303,6 +329,7 @@ def report(rows, peers, args):
                 lines.append(f"| {n} | {M[:, j].mean():.3f} | {ranks[j]:.2f} | "
                              f"{diff.mean():+.3f} | {p:.3f} |")
             lines.append("")
+    lines += _paired(rows, args.regimes, variant_names)
     lines += ["## Novelty (median nearest-training distance of the cut class's synthetic "
               "series / held-out real series'; < 1: closer than unseen real series)", "",
               "| regime | " + " | ".join(variant_names) + " |",

@@ -162,8 +162,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         centre, narrower than the class and closer to its training series than unseen
         series of the class are; with this option they sit nearly as far from them as
         unseen series do. The sample filter still judges every draw. Not the default:
-        downstream it helped MiniRocket, was neutral for 1-NN and hurt a deep classifier
-        on held-out data (benchmarks/README.md, "Spread matching").
+        what a classifier trained with the draws gets out of them moved by less than a
+        fresh draw moves it, and a classifier trained on the real series puts fewer of
+        them in their class (benchmarks/README.md, "Spread matching").
     match_roughness : bool, default=True
         After training, calibrate a Gaussian smoothing of the generator's output per
         class and channel (``smoothing_sigma_``, in time steps) so that each class's
@@ -226,8 +227,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         A budget in seconds for the whole fit. The training loop gets 80 % of it (less
         what the fit spent before training), checked at each evaluation, so it runs at
         least to the first one; the roughness calibration after it gets the rest, and a
-        class whose widths are not found by then is not smoothed (with a warning). The
-        sample filter's fit (about a second) is not cut.
+        class whose widths are not found by then is not smoothed (with a warning); so
+        does the spread calibration (``match_spread``) after that, a class not reached
+        keeping scale 1 (with a warning). The sample filter's fit (about a second) is
+        not cut.
     device : {'auto', 'cpu', 'cuda', 'cuda:N'}, default='auto'
         'auto' uses CUDA when available, else the CPU.
     precision : {'auto', 'float32', 'bfloat16'}, default='auto'
