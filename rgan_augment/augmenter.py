@@ -62,7 +62,10 @@ _FITTED_STATE = _safe_format.FITTED_KEYS + (
     "reference_lengths_", "reference_codes_", "smoothing_sigma_", "cycle_length_",
     "cycle_sigma_", "cycles_folded_", "znorm_channels_", "znorm_ddof_",
     "series_scale_channels_", "series_scales_", "filter_scaler_", "class_filter_",
-    "_sample_rng")
+    "noise_scale_", "_sample_rng")
+# Fitted state added after pickles were written without it, and what such a pickle reads
+# as (the behaviour of the build that wrote it; the parameters: _safe_format.LATER_PARAMS).
+_LATER_FITTED_STATE = {"noise_scale_": None}
 # With max_time, the training loop gets this share of the budget (less what the fit spent
 # before it); the roughness calibration after it gets the rest, up to the deadline.
 _TRAINING_SHARE = 0.8
@@ -769,6 +772,11 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         state = dict(state)
         persistence.check_version(state.pop("_rgan_version", None), "This pickled augmenter")
         blob = state.pop("_generator_bytes", None)
+        for name, value in _safe_format.LATER_PARAMS.items():
+            state.setdefault(name, value)
+        if "generator_" in state:
+            for name, value in _LATER_FITTED_STATE.items():
+                state.setdefault(name, value)
         super().__setstate__(state)
         missing = [name for name in self._get_param_names() if name not in state]
         if "generator_" in state:

@@ -253,6 +253,18 @@ def test_a_pickle_lacking_a_parameter_or_fitted_state_is_refused(fitted, name):
         RecurrentGANAugmenter.__new__(RecurrentGANAugmenter).__setstate__(state)
 
 
+def test_a_pickle_from_before_spread_matching_loads_without_it(fitted):
+    """Parameters and fitted state added later read as the behaviour of the build that
+    wrote the pickle (as the safe format reads its files)."""
+    state = fitted.__getstate__()
+    del state["match_spread"], state["noise_scale_"]
+    back = RecurrentGANAugmenter.__new__(RecurrentGANAugmenter)
+    back.__setstate__(state)
+    assert back.match_spread is False and back.noise_scale_ is None
+    np.testing.assert_array_equal(back.sample(4, fitted.classes_[0], random_state=1),
+                                  fitted.sample(4, fitted.classes_[0], random_state=1))
+
+
 def test_every_fitted_attribute_is_in_the_pickle_check(fitted):
     from rgan_augment.augmenter import _FITTED_STATE
 
