@@ -171,7 +171,7 @@ class Sampler:
         noise_scale = None if scales is None else torch.from_numpy(scales[codes])
         with autocast(dev, self.amp):
             x = draw(gen, lab, t_len, torch_gen, cfg, self.clip, ref, ref_len,
-                     noise_scale).float()
+                     noise_scale=noise_scale).float()
         for calibration in self.steps[smoothed]:
             x = calibration(x, codes, t_len, series_lengths)
         return x[:b]

@@ -106,8 +106,10 @@ def _jitter_cycles(monkeypatch, amount):
 
     real_draw = module.draw
 
-    def jittery(gen, labels, lengths, torch_gen, config, clip=None, ref=None, ref_lengths=None):
-        x = real_draw(gen, labels, lengths, torch_gen, config, clip, ref, ref_lengths)
+    def jittery(gen, labels, lengths, torch_gen, config, clip=None, ref=None, ref_lengths=None,
+                noise_scale=None):
+        x = real_draw(gen, labels, lengths, torch_gen, config, clip, ref, ref_lengths,
+                      noise_scale=noise_scale)
         noise = amount * torch.randn(x.shape, generator=torch_gen)
         return (ref + noise) * (x != 0)
 
