@@ -54,7 +54,7 @@ import rgan_augment._sampler as sampler_module
 import rgan_augment.gan.training as training
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._sampler import Sampler
-from ts_oversamplers import ALL_CLASSIFIERS, score_rows, splits
+from ts_oversamplers import ALL_CLASSIFIERS, paired_summary, score_rows, splits
 
 warnings.filterwarnings("ignore")
 
@@ -275,10 +275,9 @@ def _paired(rows, regimes, variant_names):
                 keys = sorted({(d, s) for d, s, n in table if n == a and (d, s, b) in table})
                 if not keys:
                     continue
-                diff = np.array([table[(*k, a)] - table[(*k, b)] for k in keys])
-                p = wilcoxon(diff).pvalue if np.any(diff != 0) else 1.0
-                lines.append(f"| {regime} | {clf} | {a} - {b} | {len(keys)} | {diff.mean():+.3f} | "
-                             f"{(diff > 0).sum()} / {(diff == 0).sum()} / {(diff < 0).sum()} | {p:.3f} |")
+                summary = paired_summary([table[(*k, a)] for k in keys],
+                                         [table[(*k, b)] for k in keys])
+                lines.append(f"| {regime} | {clf} | {a} - {b} | {len(keys)} | {summary} |")
     return lines + [""]
 
 

@@ -349,6 +349,15 @@ def _table(rows, regime, clf, metric):
     return table
 
 
+def paired_summary(a, b):
+    """Cell-by-cell comparison of scores ``a`` and ``b`` (same cells): the report cells
+    'mean difference | wins / ties / losses | Wilcoxon p' of a minus b."""
+    diff = np.asarray(a) - np.asarray(b)
+    p = wilcoxon(a, b).pvalue if np.any(diff != 0) else 1.0
+    return (f"{diff.mean():+.3f} | {(diff > 0).sum()} / {(diff == 0).sum()} / "
+            f"{(diff < 0).sum()} | {p:.3f}")
+
+
 def _gan_against_each(rows, regime, clf, metric, names):
     """Report lines: the GAN against each peer over every cell where both ran, so that a
     method that failed or cannot run in some cells (ADASYN on OSULeaf, aeon's univariate
@@ -368,10 +377,7 @@ def _gan_against_each(rows, regime, clf, metric, names):
         if not len(pairs):
             lines.append(f"| {peer} | 0 | - | - | - |")
             continue
-        diff = pairs[:, 0] - pairs[:, 1]
-        p = wilcoxon(pairs[:, 0], pairs[:, 1]).pvalue if np.any(diff != 0) else 1.0
-        lines.append(f"| {peer} | {len(pairs)} | {diff.mean():+.3f} | {(diff > 0).sum()} / "
-                     f"{(diff == 0).sum()} / {(diff < 0).sum()} | {p:.3f} |")
+        lines.append(f"| {peer} | {len(pairs)} | {paired_summary(pairs[:, 0], pairs[:, 1])} |")
     everywhere = [s for s in names if all(s in v for v in table.values())]
     if len(everywhere) > 1:
         M = np.array([[v[s] for s in everywhere] for v in table.values()])

@@ -383,6 +383,14 @@ def pick_per_class(codes, pool_of, rng):
     return out
 
 
+def evenly_spaced(rows, cap):
+    """``rows`` if there are at most ``cap`` of them, else ``cap`` of them evenly spaced
+    (first and last included): the subset a calibration judges a large class on."""
+    if len(rows) <= cap:
+        return rows
+    return rows[np.linspace(0, len(rows) - 1, cap).round().astype(np.int64)]
+
+
 def check_n_samples(n_samples, name="n_samples"):
     if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral):
         raise TypeError(f"{name} must be a positive integer; got {n_samples!r}.")

@@ -167,7 +167,7 @@ class Sampler:
             ref = torch.from_numpy(est.references_[rows_ref]).to(dev)
             ref_len = torch.from_numpy(est.reference_lengths_[rows_ref]).to(dev)
         t_len = torch.from_numpy(lengths).to(dev)
-        scales = getattr(est, "noise_scale_", None)  # absent from objects pickled before it
+        scales = est.noise_scale_  # None unless match_spread
         noise_scale = None if scales is None else torch.from_numpy(scales[codes])
         with autocast(dev, self.amp):
             x = draw(gen, lab, t_len, torch_gen, cfg, self.clip, ref, ref_len,

@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from ._cycles import cycle_roughness
+from ._data import evenly_spaced
 from ._record import Record
 from .gan.masks import step_mask
 from .gan.mmd import mmd, mmd_features, roughness_weight
@@ -223,9 +224,7 @@ def fit_smoothing_widths(draw, scaled, lengths, codes, seed, series_lengths, cyc
         return zeros, (zeros.copy() if cycle else None), n_classes
     per_class = n_draws if n_classes == 1 else max(min_per_class, -(-n_draws // n_classes))
     members = [np.flatnonzero(codes == c) for c in range(n_classes)]
-    members = [m if len(m) <= CALIBRATION_CAP
-               else m[np.linspace(0, len(m) - 1, CALIBRATION_CAP).round().astype(np.int64)]
-               for m in members]
+    members = [evenly_spaced(m, CALIBRATION_CAP) for m in members]
     rows = np.concatenate([np.resize(m, max(len(m), per_class)) for m in members])
     rng = np.random.RandomState(seed % (2**31 - 1) + 1)
     torch_gen = torch.Generator(device="cpu").manual_seed(seed + 3)

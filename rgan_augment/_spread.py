@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from ._data import evenly_spaced
 from ._record import Record
 
 # The scales tried, in order; 2 is the cap: at 3 the draws of the few-shot probes went
@@ -28,12 +29,6 @@ PROBE_DRAWS = 64
 # series per class whose spread is measured: a larger class is judged on an evenly spaced
 # subset (the pairwise distances are quadratic in it)
 SPREAD_CAP = 256
-
-
-def _subset(rows, cap=SPREAD_CAP):
-    if len(rows) <= cap:
-        return rows
-    return rows[np.linspace(0, len(rows) - 1, cap).round().astype(np.int64)]
 
 
 def mean_pairwise_distance(values, lengths, channel_scale):
@@ -68,7 +63,7 @@ def fit_noise_scales(draw_class, values, lengths, codes, n_groups, deadline=None
     channel_scale = np.where(spread_of_channel > 0, spread_of_channel, 1.0)
     late = 0
     for code in range(n_groups):
-        rows = _subset(np.flatnonzero(codes == code))
+        rows = evenly_spaced(np.flatnonzero(codes == code), SPREAD_CAP)
         if len(rows) < 2:
             continue
         target = mean_pairwise_distance(values[rows], lengths[rows], channel_scale)
@@ -97,7 +92,7 @@ class NoiseScaleRecord(Record):
         return {"noise_scale_": None}
 
     def write(self, est):
-        scales = getattr(est, "noise_scale_", None)
+        scales = est.noise_scale_
         return (None if scales is None else np.asarray(scales, dtype=float).tolist()), {}
 
     def check_presence(self, check, entry, model):
