@@ -5,7 +5,8 @@ oversampling cannot be a middle step there.  :class:`AugmentedClassifier` is a
 meta-estimator for the *last* step: in ``fit`` it balances (X, y) with the augmenter,
 then fits the wrapped classifier on the result; prediction is delegated unchanged.
 It works with ``clone``, ``GridSearchCV`` over nested parameters
-(``augmenter__hidden_size``, ``classifier__C``) and ``cross_val_score``.
+(``augmenter__hidden_size``, ``classifier__C``) and ``cross_val_score``; with
+``memory`` a grid over the classifier's parameters fits the augmenter once per fold.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _num_samples, check_is_fitted, has_fit_parameter
+from sklearn.utils.validation import _num_samples, check_is_fitted, check_memory, has_fit_parameter
 
 from rgan_augment import RecurrentGANAugmenter
 
@@ -55,6 +56,17 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         other than 1.0 need a classifier whose ``fit`` takes ``sample_weight`` (or a
         Pipeline whose last step does). No value is right for every regime: measured in
         ``benchmarks/README.md``, "Synthetic rows weighted below real ones".
+    memory : str, path or joblib.Memory, default=None
+        Where to cache the augmenter's fit: a fit on the same rows with the same
+        augmenter parameters is loaded instead of trained again, as the ``memory`` of
+        scikit-learn's ``Pipeline`` caches its transformers. In ``GridSearchCV`` over
+        the classifier's parameters (or ``synthetic_weight``) the augmenter is then
+        fitted once per fold, not once per fold and grid point. ``None`` caches nothing.
+        A cached fit is reused whatever the augmenter's ``random_state``: with ``None``
+        every grid point of a fold gets the same synthetic rows (which compares the
+        classifier's settings on equal data). The cache directory holds pickles: point
+        it only at a directory you trust, and clear it (``memory.clear()``) when the
+        package is upgraded.
 
     Examples
     --------
@@ -72,10 +84,11 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     (3,)
     """
 
-    def __init__(self, classifier, augmenter=None, synthetic_weight=1.0):
+    def __init__(self, classifier, augmenter=None, synthetic_weight=1.0, memory=None):
         self.classifier = classifier
         self.augmenter = augmenter
         self.synthetic_weight = synthetic_weight
+        self.memory = memory
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -103,8 +116,8 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         weight_key = self._sample_weight_key() if weighted else None
         n_real = _num_samples(X)
         real_weight = None if sample_weight is None else _checked_sample_weight(sample_weight, n_real)
-        fitted_augmenter = clone(augmenter)
-        X_res, y_res = fitted_augmenter.fit_resample(X, y)
+        fit_resample = check_memory(self.memory).cache(_fit_resample_clone)
+        fitted_augmenter, X_res, y_res = fit_resample(clone(augmenter), X, y)
         fit_params = {}
         if weighted:
             fit_params[weight_key] = _row_weights(np.asarray(y_res), n_real, real_weight,
@@ -177,6 +190,13 @@ class AugmentedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "augmenter_")
         return dict(getattr(self.augmenter_, "sampling_strategy_", {}))
 
+
+
+def _fit_resample_clone(augmenter, X, y):
+    """(fitted augmenter, X_res, y_res) from a fresh, unfitted ``augmenter``: the unit
+    that ``memory`` caches, keyed on the augmenter's parameters and the rows."""
+    X_res, y_res = augmenter.fit_resample(X, y)
+    return augmenter, X_res, y_res
 
 
 def _checked_sample_weight(sample_weight, n_rows):

@@ -94,3 +94,23 @@ def test_sampler_takes_ragged_univariate_lists_as_the_core_does():
         assert isinstance(X_res, list) and len(X_res) == 28 and np.bincount(y_res).tolist() == [14, 14]
         np.testing.assert_array_equal(X_res[0], X[0])
         assert all(np.ndim(s) == 1 and 10 <= len(s) <= 12 for s in X_res[20:])
+
+
+def test_imblearn_pipeline_memory_caches_the_augmenters_fit(tmp_path):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = sine_vs_sawtooth(n_per_class=20, length=16, n_minority=5)
+
+    def search(memory):
+        pipe = Pipeline([("gan", RecurrentGANAugmenter(**TINY)),
+                         ("flat", FunctionTransformer(_flatten)), ("knn", KNeighborsClassifier())],
+                        memory=memory)
+        return GridSearchCV(pipe, {"knn__n_neighbors": [1, 3]}, cv=2).fit(X, y)
+
+    plain, first = search(None), search(str(tmp_path))
+    np.testing.assert_array_equal(first.cv_results_["mean_test_score"],
+                                  plain.cv_results_["mean_test_score"])
+    second = search(str(tmp_path))  # loaded: the same rows, so the same scores
+    np.testing.assert_array_equal(second.cv_results_["mean_test_score"],
+                                  plain.cv_results_["mean_test_score"])
+    assert any(tmp_path.rglob("*.pkl"))

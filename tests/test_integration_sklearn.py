@@ -67,6 +67,42 @@ def test_cross_val_score_and_clone(imbalanced):
     assert not hasattr(twin, "classifier_")
 
 
+def test_memory_fits_the_augmenter_once_per_fold_and_changes_no_score(imbalanced, tmp_path,
+                                                                     monkeypatch):
+    import joblib
+
+    X, y = imbalanced
+    calls = []
+    fit_resample = RecurrentGANAugmenter.fit_resample
+    monkeypatch.setattr(RecurrentGANAugmenter, "fit_resample",
+                        lambda self, X, y: calls.append(self.n_steps) or fit_resample(self, X, y))
+
+    def search(memory, **params):
+        aug = RecurrentGANAugmenter(**dict(TINY, **params))
+        model = AugmentedClassifier(LogisticRegression(), aug, memory=memory)
+        return GridSearchCV(model, {"classifier__C": [0.1, 1.0, 10.0]}, cv=3).fit(X, y)
+
+    plain = search(None)
+    assert len(calls) == 3 * 3 + 1  # every fold and grid point, then the refit
+    cached = search(str(tmp_path))
+    assert len(calls) == 10 + 3 + 1  # once per fold, then the refit on all rows
+    np.testing.assert_array_equal(cached.cv_results_["mean_test_score"],
+                                  plain.cv_results_["mean_test_score"])
+    again = search(str(tmp_path))
+    assert len(calls) == 14  # every fit loaded from the cache
+    assert again.best_estimator_.augmenter_.sample(2, "saw").shape == (2, 24)
+    # another augmenter parameter is another fit; a joblib.Memory is taken as it is
+    search(joblib.Memory(tmp_path / "other", verbose=0), n_steps=11)
+    assert calls[14:] == [11] * 4
+
+
+def test_bad_memory_is_refused_before_any_fit(imbalanced):
+    model = AugmentedClassifier(LogisticRegression(), RecurrentGANAugmenter(**TINY), memory=3)
+    with pytest.raises(ValueError, match="memory"):
+        model.fit(*imbalanced)
+    assert not hasattr(model, "augmenter_")
+
+
 def test_default_augmenter_and_bad_augmenter(imbalanced):
     model = AugmentedClassifier(LogisticRegression())
     assert model.augmenter is None
