@@ -25,6 +25,8 @@ brings each class up to the majority count from that one model:
   repeated) instead of picked at random per draw: diversity across the references;
 - ``again``: the default draws on another random stream (``spread``'s control: the same
   stream, every scale 1): how far a fresh draw alone moves a cell;
+- ``again2``: the default draws on a third random stream: with ``GAN`` and ``again``,
+  three draws of the same model per cell, the yardstick of draw-to-draw noise;
 - ``spread``: the augmenter's spread matching (``match_spread=True``: the generator's
   noise scaled per class so that its draws are as spread out as its training series) run
   on the same fitted model, then drawn on ``again``'s random stream;
@@ -194,9 +196,10 @@ def variants(X_tr, y_tr, seed, names):
         if name in names:
             out[name] = (np.concatenate([X_tr, _draw(sampler(), aug, labels, seed + 1 + i)]),
                          np.concatenate([y_tr, labels]))
-    if "again" in names:  # spread's control: the same draw stream, every scale 1
-        out["again"] = (np.concatenate([X_tr, _draw(Sampler(aug), aug, labels, seed + 8)]),
-                        np.concatenate([y_tr, labels]))
+    for name, offset in (("again", 8), ("again2", 9)):  # spread's control, and one more stream
+        if name in names:
+            out[name] = (np.concatenate([X_tr, _draw(Sampler(aug), aug, labels, seed + offset)]),
+                         np.concatenate([y_tr, labels]))
     if "spread" in names:
         spread = with_spread_matched(aug, X_tr, y_tr, seed)
         print("noise scales", dict(zip(aug.classes_.tolist(), spread.noise_scale_.tolist())),
@@ -235,7 +238,7 @@ def variants(X_tr, y_tr, seed, names):
 
 
 NAMES = ["GAN", "raw", "border", "mixref", "GAN+real", "half", "weighted", "perref", "equalclass",
-         "again", "spread"]
+         "again", "again2", "spread"]
 
 
 def run(args):
@@ -257,11 +260,12 @@ def run(args):
 
 
 def _paired(rows, regimes, variant_names):
-    """Each variant against the default draws (``GAN``) cell by cell, and ``spread``
-    against its control ``again`` (the same random stream), per regime and classifier."""
+    """Each variant against the default draws (``GAN``) cell by cell, and ``spread`` and
+    ``again2`` against ``again`` (spread's control: the same random stream), per regime
+    and classifier."""
     pairs = [(n, "GAN") for n in variant_names if n != "GAN"]
-    if "spread" in variant_names and "again" in variant_names:
-        pairs.append(("spread", "again"))
+    pairs += [(n, "again") for n in ("again2", "spread")
+              if n in variant_names and "again" in variant_names]
     if not pairs:
         return []
     lines = ["## Variant against variant, cell by cell", "",
