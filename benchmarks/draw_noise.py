@@ -1,0 +1,194 @@
+"""How much one draw of a fitted augmenter moves the classifier after it.
+
+    python benchmarks/draw_noise.py --seeds 0 1 2 3 4 [--datasets ...] [--regime five]
+    python benchmarks/draw_noise.py --report-only --runs NAME ...
+
+Per cell of ``ts_oversamplers.py``'s protocol (data set, regime, seed: the same split), the
+augmenter is fitted once with its defaults (``sampling_strategy='not majority'``,
+``random_state=seed``); ``fit_resample``'s own draw (``GAN``, the row every benchmark
+reports) is then set beside ``--streams`` fresh draws of the same model,
+``sample(n, labels, random_state=1000 + k)``, the labels in ``sampling_strategy_``'s
+order, and ``--reordered`` of those streams again with the labels sorted (``np.unique``
+order, as ``downstream_levers.py`` draws them): the same draw must score the same
+whatever the order. Classifiers: 1-NN (Euclidean) and MiniRocket + ridge, as in
+``imbalanced_classification.py``; balanced accuracy on the split's untouched test half.
+
+The report gives, per classifier: the rank of ``fit_resample``'s draw among all the
+draws of its cell (1 = best; with no difference between streams its mean is the middle
+rank), its mean minus the fresh streams' mean, the spread of a cell's score from draw to
+draw, and the spread of the mean over the cells from one stream to another (how far a
+benchmark's single-draw mean can move by the draw alone); and, against each peer of a
+stored ``ts_oversamplers.py`` run on the same splits (``--peers``), the GAN's lead with its
+``fit_resample`` draw (what that benchmark reports) and with the mean over the fresh
+draws (the GAN's expected score on the cell), each with a Wilcoxon p over the cells where
+the peer ran. Writes
+benchmarks/results/draw_noise_NAME.{md,json} (NAME from ``--name``, default the seeds);
+``--report-only --runs NAME ...`` puts stored runs in one report, draw_noise.md.
+"""
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import wilcoxon
+from sklearn.metrics import balanced_accuracy_score
+
+from imbalanced_classification import minirocket_ridge, one_nn
+from rgan_augment import RecurrentGANAugmenter
+from ts_oversamplers import splits
+
+RESULTS = Path(__file__).resolve().parent / "results"
+CLASSIFIERS = {"1-NN": one_nn, "MiniRocket+ridge": minirocket_ridge}
+QUICK = ["GunPoint", "ItalyPowerDemand", "ArrowHead"]
+
+
+def cell_scores(split, seed, n_streams, n_reordered):
+    """{draw name: {classifier: balanced accuracy}} for one cell, and the fit's seconds."""
+    X_tr, y_tr, X_te, y_te, _ = split
+    aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed)
+    t0 = time.perf_counter()
+    X_gan, _ = aug.fit_resample(X_tr, y_tr)
+    seconds = time.perf_counter() - t0
+    in_order = np.array([c for c, n in aug.sampling_strategy_.items() for _ in range(n)],
+                        dtype=y_tr.dtype)
+    in_unique_order = np.sort(in_order, kind="stable")
+    draws = {"GAN": (X_gan[len(X_tr):], in_order)}
+    for k in range(n_streams):
+        draws[f"stream{k}"] = (aug.sample(len(in_order), in_order, random_state=1000 + k), in_order)
+    for k in range(n_reordered):
+        draws[f"reordered{k}"] = (aug.sample(len(in_order), in_unique_order,
+                                             random_state=1000 + k), in_unique_order)
+    scores = {}
+    for name, (synthetic, labels) in draws.items():
+        X_res = np.concatenate([X_tr, synthetic]).astype(np.float64)
+        y_res = np.concatenate([y_tr, labels])
+        scores[name] = {}
+        for clf_name, clf in CLASSIFIERS.items():
+            pred = np.asarray(clf(X_res, y_res, X_te, seed)).astype(y_te.dtype)
+            scores[name][clf_name] = balanced_accuracy_score(y_te, pred)
+    return scores, seconds
+
+
+def run(args, out):
+    rows = []
+    for dataset, regime, seed, split in splits(args.datasets, [args.regime], args.seeds):
+        scores, seconds = cell_scores(split, seed, args.streams, args.reordered)
+        rows.append(dict(dataset=dataset, regime=regime, seed=seed, seconds=seconds,
+                         scores=scores))
+        print(dataset, regime, seed, f"{seconds:.0f} s",
+              "  ".join(f"{c} GAN {scores['GAN'][c]:.3f}" for c in CLASSIFIERS), flush=True)
+        out.with_suffix(".json").write_text(json.dumps(rows, indent=1))
+    return rows
+
+
+def summary(rows, clf):
+    """The figures of one classifier over ``rows`` (cells)."""
+    names = sorted(rows[0]["scores"])
+    streams = [n for n in names if n.startswith("stream")]
+    reordered = [n for n in names if n.startswith("reordered")]
+    own = np.array([r["scores"]["GAN"][clf] for r in rows])
+    fresh = np.array([[r["scores"][n][clf] for n in streams] for r in rows])
+    ranks = np.array([1 + (f > g).sum() + 0.5 * (f == g).sum() for g, f in zip(own, fresh)])
+    diff = own - fresh.mean(1)
+    order_gap = (np.array([[r["scores"][n][clf] for n in reordered] for r in rows])
+                 - fresh[:, : len(reordered)]) if reordered else np.zeros(1)
+    return dict(cells=len(rows), own=own.mean(), fresh=fresh.mean(), diff=diff.mean(),
+                p=wilcoxon(diff).pvalue if np.any(diff) else 1.0, rank=ranks.mean(),
+                middle=(len(streams) + 2) / 2, rank_sd=np.sqrt(((len(streams) + 1) ** 2 - 1) / 12 / len(rows)),
+                cell_sd=np.median(fresh.std(1, ddof=1)), cell_sd_max=fresh.std(1, ddof=1).max(),
+                mean_sd=fresh.mean(0).std(ddof=1), mean_range=np.ptp(fresh.mean(0)),
+                order_gap=np.abs(order_gap).max())
+
+
+def _against_peers(runs, peer_rows, source):
+    """Report lines: the GAN's lead over each stored peer, its own draw and its fresh
+    draws' mean, over the cells of ``runs`` where the peer ran."""
+    stored = {(r["dataset"], r["regime"], r["seed"], r["classifier"], r["oversampler"]):
+              r["balanced_accuracy"] for r in peer_rows}
+    peers = sorted({r["oversampler"] for r in peer_rows} - {"GAN"})
+    lines = ["", f"Against the peers of `{Path(source).name}` (same splits and classifier seeds; "
+             "GAN's lead, mean over the cells where the peer ran, Wilcoxon p):", "",
+             "| run | classifier | peer | cells | with `fit_resample`'s draw (p) | with the fresh draws' mean (p) |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for name, rows in runs.items():
+        for clf in CLASSIFIERS:
+            for peer in peers:
+                own, fresh, theirs = [], [], []
+                for r in rows:
+                    key = (r["dataset"], r["regime"], r["seed"], clf, peer)
+                    if key not in stored:
+                        continue
+                    theirs.append(stored[key])
+                    own.append(r["scores"]["GAN"][clf])
+                    fresh.append(np.mean([v[clf] for k, v in r["scores"].items()
+                                          if k.startswith("stream")]))
+                if not theirs:
+                    continue
+                d_own, d_fresh = np.subtract(own, theirs), np.subtract(fresh, theirs)
+                p = [wilcoxon(d).pvalue if np.any(d) else 1.0 for d in (d_own, d_fresh)]
+                lines.append(f"| {name} | {clf} | {peer} | {len(theirs)} | {d_own.mean():+.3f} "
+                             f"({p[0]:.3f}) | {d_fresh.mean():+.3f} ({p[1]:.3f}) |")
+    return lines
+
+
+def report(runs, args, out):
+    commands = [f"`python benchmarks/draw_noise.py --regime {rows[0]['regime']} --seeds "
+                + " ".join(str(s) for s in sorted({r['seed'] for r in rows}))
+                + f" --name {name}`" for name, rows in runs.items()]
+    lines = ["# How much one draw moves the classifier", "",
+             "Commands: " + "; ".join(commands) + (f"; then `--report-only --runs {' '.join(runs)}"
+             + (f" --peers {args.peers}" if args.peers else "") + "`" if len(runs) > 1 else "")
+             + f". Data sets: {', '.join(dict.fromkeys(r['dataset'] for rows in runs.values() for r in rows))}. "
+             f"Machine: {platform.machine()}, 2 CPU cores. One default fit per cell; "
+             "`fit_resample`'s draw against fresh draws of the same model (`sample(..., "
+             "random_state=1000 + k)`); balanced accuracy on the untouched test half.", "",
+             "| run | classifier | cells | `fit_resample` draw | fresh draws | difference (p) "
+             "| its rank (middle, sd) | draw-to-draw sd of a cell (median, max) "
+             "| sd (range) of the cells' mean over streams | label order moves a draw by |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, rows in runs.items():
+        for clf in CLASSIFIERS:
+            s = summary(rows, clf)
+            lines.append(
+                f"| {name} | {clf} | {s['cells']} | {s['own']:.3f} | {s['fresh']:.3f} | "
+                f"{s['diff']:+.4f} ({s['p']:.3f}) | {s['rank']:.2f} ({s['middle']:.1f}, {s['rank_sd']:.2f}) | "
+                f"{s['cell_sd']:.3f}, {s['cell_sd_max']:.3f} | {s['mean_sd']:.4f} ({s['mean_range']:.3f}) | "
+                f"{s['order_gap']:.3f} |")
+    if args.peers:
+        lines += _against_peers(runs, json.loads(Path(args.peers).read_text()), args.peers)
+    fits = [r["seconds"] for rows in runs.values() for r in rows]
+    lines += ["", f"Fits: {np.mean(fits):.1f} s mean over {len(fits)} (each cell's draws "
+              "come from that one fit)."]
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--datasets", nargs="+", default=QUICK)
+    parser.add_argument("--regime", default="five", choices=["three", "five", "eighth", "tenth2"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    parser.add_argument("--streams", type=int, default=10)
+    parser.add_argument("--reordered", type=int, default=5)
+    parser.add_argument("--name", help="results file suffix (default: the seeds)")
+    parser.add_argument("--peers", help="a stored ts_oversamplers.py results .json on the same splits")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the report from the stored runs named by --runs")
+    parser.add_argument("--runs", nargs="+", default=[],
+                        help="stored runs (results/draw_noise_NAME.json) to report together")
+    args = parser.parse_args()
+    name = args.name or "seeds" + "-".join(map(str, args.seeds))
+    out = RESULTS / f"draw_noise_{name}"
+    runs = {n: json.loads((RESULTS / f"draw_noise_{n}.json").read_text()) for n in args.runs}
+    if not args.report_only:
+        runs[name] = run(args, out)
+    if args.report_only:  # the stored runs in one report: draw_noise[_NAME].md
+        out = RESULTS / ("draw_noise" + (f"_{args.name}" if args.name else ""))
+    report(runs, args, out)
+
+
+if __name__ == "__main__":
+    main()
