@@ -50,13 +50,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from scipy.stats import rankdata, wilcoxon
+from scipy.stats import rankdata
 
 import rgan_augment._sampler as sampler_module
 import rgan_augment.gan.training as training
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._sampler import Sampler
-from ts_oversamplers import ALL_CLASSIFIERS, paired_summary, score_rows, splits
+from ts_oversamplers import ALL_CLASSIFIERS, paired_p, paired_summary, score_rows, splits
 
 warnings.filterwarnings("ignore")
 
@@ -328,7 +328,7 @@ def report(rows, peers, args):
                       "| --- | --- | --- | --- | --- |"]
             for j, n in enumerate(shown):
                 diff = M[:, j] - M[:, best]
-                p = wilcoxon(M[:, j], M[:, best]).pvalue if np.any(diff != 0) else 1.0
+                p = paired_p(M[:, j], M[:, best])
                 lines.append(f"| {n} | {M[:, j].mean():.3f} | {ranks[j]:.2f} | "
                              f"{diff.mean():+.3f} | {p:.3f} |")
             lines.append("")

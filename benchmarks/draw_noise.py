@@ -33,12 +33,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import wilcoxon
 from sklearn.metrics import balanced_accuracy_score
 
 from imbalanced_classification import minirocket_ridge, one_nn
 from rgan_augment import RecurrentGANAugmenter
-from ts_oversamplers import splits
+from ts_oversamplers import paired_p, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CLASSIFIERS = {"1-NN": one_nn, "MiniRocket+ridge": minirocket_ridge}
@@ -84,20 +83,25 @@ def run(args, out):
     return rows
 
 
+def _draws(row, clf, kind):
+    """One cell's scores under ``clf`` of its draws of ``kind`` ('stream': the fresh
+    draws; 'reordered': the same seeds with the labels sorted), in stream order."""
+    return [row["scores"][f"{kind}{k}"][clf]
+            for k in range(sum(name.startswith(kind) for name in row["scores"]))]
+
+
 def summary(rows, clf):
     """The figures of one classifier over ``rows`` (cells)."""
-    names = sorted(rows[0]["scores"])
-    streams = [n for n in names if n.startswith("stream")]
-    reordered = [n for n in names if n.startswith("reordered")]
     own = np.array([r["scores"]["GAN"][clf] for r in rows])
-    fresh = np.array([[r["scores"][n][clf] for n in streams] for r in rows])
+    fresh = np.array([_draws(r, clf, "stream") for r in rows])
+    reordered = np.array([_draws(r, clf, "reordered") for r in rows])
+    n_streams = fresh.shape[1]
     ranks = np.array([1 + (f > g).sum() + 0.5 * (f == g).sum() for g, f in zip(own, fresh)])
     diff = own - fresh.mean(1)
-    order_gap = (np.array([[r["scores"][n][clf] for n in reordered] for r in rows])
-                 - fresh[:, : len(reordered)]) if reordered else np.zeros(1)
+    order_gap = reordered - fresh[:, : reordered.shape[1]] if reordered.size else np.zeros(1)
     return dict(cells=len(rows), own=own.mean(), fresh=fresh.mean(), diff=diff.mean(),
-                p=wilcoxon(diff).pvalue if np.any(diff) else 1.0, rank=ranks.mean(),
-                middle=(len(streams) + 2) / 2, rank_sd=np.sqrt(((len(streams) + 1) ** 2 - 1) / 12 / len(rows)),
+                p=paired_p(own, fresh.mean(1)), rank=ranks.mean(),
+                middle=(n_streams + 2) / 2, rank_sd=np.sqrt(((n_streams + 1) ** 2 - 1) / 12 / len(rows)),
                 cell_sd=np.median(fresh.std(1, ddof=1)), cell_sd_max=fresh.std(1, ddof=1).max(),
                 mean_sd=fresh.mean(0).std(ddof=1), mean_range=np.ptp(fresh.mean(0)),
                 order_gap=np.abs(order_gap).max())
@@ -123,12 +127,11 @@ def _against_peers(runs, peer_rows, source):
                         continue
                     theirs.append(stored[key])
                     own.append(r["scores"]["GAN"][clf])
-                    fresh.append(np.mean([v[clf] for k, v in r["scores"].items()
-                                          if k.startswith("stream")]))
+                    fresh.append(np.mean(_draws(r, clf, "stream")))
                 if not theirs:
                     continue
                 d_own, d_fresh = np.subtract(own, theirs), np.subtract(fresh, theirs)
-                p = [wilcoxon(d).pvalue if np.any(d) else 1.0 for d in (d_own, d_fresh)]
+                p = [paired_p(mine, theirs) for mine in (own, fresh)]
                 lines.append(f"| {name} | {clf} | {peer} | {len(theirs)} | {d_own.mean():+.3f} "
                              f"({p[0]:.3f}) | {d_fresh.mean():+.3f} ({p[1]:.3f}) |")
     return lines
@@ -183,10 +186,10 @@ def main():
     name = args.name or "seeds" + "-".join(map(str, args.seeds))
     out = RESULTS / f"draw_noise_{name}"
     runs = {n: json.loads((RESULTS / f"draw_noise_{n}.json").read_text()) for n in args.runs}
-    if not args.report_only:
-        runs[name] = run(args, out)
     if args.report_only:  # the stored runs in one report: draw_noise[_NAME].md
         out = RESULTS / ("draw_noise" + (f"_{args.name}" if args.name else ""))
+    else:
+        runs[name] = run(args, out)
     report(runs, args, out)
 
 

@@ -349,11 +349,18 @@ def _table(rows, regime, clf, metric):
     return table
 
 
+def paired_p(a, b):
+    """Wilcoxon signed-rank p of scores ``a`` against ``b`` (same cells); 1.0 where they
+    are equal in every cell (the test is undefined there)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return wilcoxon(a, b).pvalue if np.any(a != b) else 1.0
+
+
 def paired_summary(a, b):
     """Cell-by-cell comparison of scores ``a`` and ``b`` (same cells): the report cells
     'mean difference | wins / ties / losses | Wilcoxon p' of a minus b."""
     diff = np.asarray(a) - np.asarray(b)
-    p = wilcoxon(a, b).pvalue if np.any(diff != 0) else 1.0
+    p = paired_p(a, b)
     return (f"{diff.mean():+.3f} | {(diff > 0).sum()} / {(diff == 0).sum()} / "
             f"{(diff < 0).sum()} | {p:.3f}")
 
@@ -427,7 +434,7 @@ def report(rows, args, classifiers, out):
                             if s == "GAN":
                                 continue
                             diff = g - M[:, j]
-                            p = wilcoxon(g, M[:, j]).pvalue if np.any(diff != 0) else 1.0
+                            p = paired_p(g, M[:, j])
                             tests.append(f"{s} {diff.mean():+.3f} (p={p:.3f})")
                         lines.append("")
                         lines.append("GAN minus peer, mean over cells (Wilcoxon signed-rank p): "
