@@ -9,6 +9,7 @@ user passed so that outputs keep the same container kind and dtype.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -397,3 +398,25 @@ def check_n_samples(n_samples, name="n_samples"):
     if n_samples < 1:
         raise ValueError(f"{name} must be a positive integer; got {n_samples}.")
     return int(n_samples)
+
+
+def machine_memory():
+    """This machine's physical memory in bytes, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_output_fits(n_series, n_channels, n_timepoints, dtype, what, limit=None,
+                      hint="Ask for fewer, or draw them in parts with sample_batches()."):
+    """Refuse, before any work, a request whose output array alone would not fit in
+    this machine's memory (``limit`` bytes; by default its physical memory): such a
+    request would otherwise run until numpy fails to allocate, or the OS kills it."""
+    limit = machine_memory() if limit is None else limit
+    need = int(n_series) * int(n_channels) * int(n_timepoints) * np.dtype(dtype).itemsize
+    if limit is not None and need > limit:
+        raise ValueError(
+            f"{what} asks for {n_series:,} series of {n_channels} channel(s) x "
+            f"{n_timepoints} steps: {need / 2**30:,.1f} GiB as {np.dtype(dtype)}, more than "
+            f"this machine's memory ({limit / 2**30:,.1f} GiB). {hint}")

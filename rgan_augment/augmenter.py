@@ -23,8 +23,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _safe_format, persistence
-from ._data import (ChannelScaler, check_labels, check_n_samples, check_series,
-                    like_input, nan_padding_hint, panel_frame_to_list, to_output)
+from ._data import (ChannelScaler, check_labels, check_n_samples, check_output_fits,
+                    check_series, like_input, nan_padding_hint, panel_frame_to_list, to_output)
 from ._strategy import resolve_sampling_strategy
 from ._filter import ClassFilter
 from ._cycles import detect_cycle
@@ -731,6 +731,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         """
         check_is_fitted(self, "generator_")
         n_samples = check_n_samples(n_samples)
+        self._check_output_fits(n_samples, "sample()")
         codes = self._label_codes(y, n_samples)
         rng = self._sample_rng if random_state is None else check_random_state(random_state)
         values, lengths = Sampler(self).generate(codes, rng)
@@ -747,6 +748,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         check_is_fitted(self, "generator_")
         n_samples = check_n_samples(n_samples)
         batch_size = check_n_samples(batch_size, "batch_size")
+        self._check_output_fits(min(batch_size, n_samples), "One batch of sample_batches()")
         y_arr = None if y is None else np.asarray(y)
         if y_arr is not None and y_arr.ndim == 1 and len(y_arr) != n_samples:
             raise ValueError(f"y must be one label or one label per sample ({n_samples}); "
@@ -758,6 +760,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             codes = self._label_codes(part, stop - start)
             values, lengths = Sampler(self).generate(codes, rng)
             yield to_output(values, lengths, self.layout_)
+
+    def _check_output_fits(self, n_series, what):
+        check_output_fits(n_series, self.n_channels_, self.n_timepoints_, self.layout_.dtype, what)
 
     # ----------------------------------------------------------- persistence
     def __getstate__(self):
@@ -835,6 +840,9 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             values, lengths, layout, X, y = self._validated(X, y)
             # resolved before training, so that a bad strategy fails at once
             strategy = resolve_sampling_strategy(self.sampling_strategy, y)
+            check_output_fits(len(values) + sum(strategy.values()), values.shape[1],
+                              values.shape[2], layout.dtype,
+                              "fit_resample (the originals and sampling_strategy's draws)")
             self._fit_series(values, lengths, layout, X, y)
             self.sampling_strategy_ = strategy
         # the fit is complete here: a Ctrl-C while sampling keeps the fitted model

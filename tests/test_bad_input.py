@@ -230,3 +230,31 @@ def test_every_parameter_is_declared_in_the_constraints():
 def test_bools_and_infinite_numbers_are_refused_where_numbers_are_due(param, value):
     with pytest.raises(ValueError, match=f"'{param}' parameter"):
         RecurrentGANAugmenter(**{**TINY, param: value}).fit(X_OK, Y_OK)
+
+
+def test_requests_larger_than_memory_are_refused_before_any_work(monkeypatch):
+    # a sampling_strategy or n_samples typo (1e12 series) gets a ValueError that names the
+    # size at once, not a MemoryError (or the OS's kill) after the fit
+    calls = []
+    monkeypatch.setattr(RecurrentGANAugmenter, "_fit_series",
+                        lambda self, *a: calls.append("fit"))
+    huge = RecurrentGANAugmenter(sampling_strategy={"b": 10**12}, **TINY)
+    with pytest.raises(ValueError, match=r"fit_resample .* GiB as float64, more than this machine"):
+        huge.fit_resample(X_OK, Y_OK)
+    assert calls == []
+    monkeypatch.undo()
+    model = RecurrentGANAugmenter(**TINY).fit(X_OK, Y_OK)
+    with pytest.raises(ValueError, match=r"sample\(\) asks for 1,000,000,000,000 series of 2 "):
+        model.sample(10**12, "a")
+    with pytest.raises(ValueError, match="One batch of sample_batches"):
+        next(model.sample_batches(10**12, "a", batch_size=10**11))
+    # in parts it is allowed: only one batch exists at a time
+    first = next(model.sample_batches(10**12, "a", batch_size=3))
+    assert first.shape == (3, 2, 12)
+
+
+def test_output_check_uses_the_limit_it_is_given():
+    from rgan_augment._data import check_output_fits
+    check_output_fits(10, 2, 12, np.float64, "x", limit=10 * 2 * 12 * 8)
+    with pytest.raises(ValueError, match="x asks for 11 series"):
+        check_output_fits(11, 2, 12, np.float64, "x", limit=10 * 2 * 12 * 8)

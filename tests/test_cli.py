@@ -75,6 +75,18 @@ def test_sample_streams_npy_in_batches(files):
     assert np.array_equal(streamed, np.load(whole)["X"])
 
 
+def test_sample_larger_than_disk_or_memory_is_refused_at_once(files):
+    """A typo in --n (10^12 series) fails before a row is drawn, naming the size, and
+    leaves no file behind: not after hours of filling the disk."""
+    model = files / "model_huge.npz"
+    run("fit", files / "data.npz", model, *FAST)
+    for out, limit in (("huge.npy", "GiB free"), ("huge.npz", "machine's memory")):
+        proc = run("sample", model, files / out, "--n", 10**12, "--label", "sine", ok=False)
+        assert proc.returncode == 2 and limit in proc.stderr and "Traceback" not in proc.stderr
+        assert not (files / out).exists()
+    assert not list(files.glob(".huge*"))
+
+
 @pytest.mark.parametrize("source, extra", [
     ("data.npz", []), ("X.npy", ["--labels", "labels.txt"]), ("data.csv", ["--label-column", "cls"]),
 ])
