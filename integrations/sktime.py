@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 from sklearn.base import clone as sk_clone
+from sklearn.utils.validation import check_memory
 from sktime.classification.base import BaseClassifier
 
 from rgan_augment import RecurrentGANAugmenter
+from rgan_augment.integrations.sklearn import _fit_resample_clone
 
 __all__ = ["SktimeAugmentedClassifier"]
 
@@ -29,6 +31,14 @@ class SktimeAugmentedClassifier(BaseClassifier):
     augmenter : RecurrentGANAugmenter, default=None
         The oversampler (cloned in ``fit``; fitted copy ``augmenter_``). ``None`` means
         ``RecurrentGANAugmenter()``.
+    memory : str, path or joblib.Memory, default=None
+        Where to cache the augmenter's fit, as in
+        :class:`~rgan_augment.integrations.sklearn.AugmentedClassifier`: a fit on the same
+        series with the same augmenter parameters is loaded instead of trained again, so
+        that ``TSCGridSearchCV`` over the classifier's parameters fits the augmenter once
+        per fold. A cached fit is reused whatever the augmenter's ``random_state``. The
+        cache holds pickles: point it only at a directory you trust, and clear it when
+        the package is upgraded.
 
     Examples
     --------
@@ -56,8 +66,9 @@ class SktimeAugmentedClassifier(BaseClassifier):
         "capability:predict_proba": True,
     }
 
-    def __init__(self, classifier, augmenter=None):
+    def __init__(self, classifier, augmenter=None, memory=None):
         self.classifier = classifier
+        self.memory = memory
         self.augmenter = augmenter
         super().__init__()
         # the composite can do what the wrapped classifier can (the augmenter handles
@@ -87,14 +98,14 @@ class SktimeAugmentedClassifier(BaseClassifier):
 
     def _fit(self, X, y):
         augmenter = RecurrentGANAugmenter() if self.augmenter is None else self.augmenter
-        self.augmenter_ = sk_clone(augmenter)
+        fit_resample = check_memory(self.memory).cache(_fit_resample_clone)
         if isinstance(X, list):  # df-list: unequal lengths, one (time x channel) frame each
             columns = X[0].columns
             series = [frame.to_numpy(dtype=float).T for frame in X]
-            S_res, y_res = self.augmenter_.fit_resample(series, y)
+            self.augmenter_, S_res, y_res = fit_resample(sk_clone(augmenter), series, y)
             X_res = X + [pd.DataFrame(s.T, columns=columns) for s in S_res[len(X):]]
         else:
-            X_res, y_res = self.augmenter_.fit_resample(X, y)
+            self.augmenter_, X_res, y_res = fit_resample(sk_clone(augmenter), X, y)
         self.classifier_ = self.classifier.clone()
         self.classifier_.fit(X_res, y_res)
         return self

@@ -96,3 +96,39 @@ def test_augmenter_reads_a_pd_multiindex_panel(unequal):
     for got, frame in zip(X_res[:8], frames):
         np.testing.assert_array_equal(got, frame.to_numpy().T)
     assert all(s.shape[0] == 2 and np.isfinite(s).all() for s in X_res[8:])
+
+
+@pytest.mark.parametrize("unequal", [False, True])
+def test_memory_fits_the_augmenter_once_per_fold_in_a_grid(tmp_path, monkeypatch, unequal):
+    """TSCGridSearchCV over the classifier's parameters: with ``memory`` the augmenter is
+    fitted once per fold (and for the refit), and every score is what it was without."""
+    from sktime.classification.dummy import DummyClassifier
+    from sktime.classification.model_selection import TSCGridSearchCV
+
+    X, y = sine_vs_sawtooth(n_per_class=12, length=16, n_minority=6)
+    if unequal:  # a df-list panel: the adapter hands the augmenter a list of arrays
+        X = [pd.DataFrame(x[:, : 12 + i % 4].T) for i, x in enumerate(X)]
+        classifier, grid = DummyClassifier(), {"classifier__strategy": ["prior", "most_frequent"]}
+    else:
+        classifier = KNeighborsTimeSeriesClassifier(distance="euclidean")
+        grid = {"classifier__n_neighbors": [1, 3, 5]}
+    calls = []
+    fit_resample = RecurrentGANAugmenter.fit_resample
+    monkeypatch.setattr(RecurrentGANAugmenter, "fit_resample",
+                        lambda self, X, y: calls.append(1) or fit_resample(self, X, y))
+
+    def search(memory):
+        clf = SktimeAugmentedClassifier(classifier, RecurrentGANAugmenter(**TINY), memory=memory)
+        return TSCGridSearchCV(clf, param_grid=grid, cv=3, error_score="raise").fit(X, y)
+
+    n_points = len(next(iter(grid.values())))
+    plain = search(None)
+    assert len(calls) == 3 * n_points + 1  # every fold and grid point, then the refit
+    cached = search(str(tmp_path))
+    assert len(calls) == 3 * n_points + 1 + 3 + 1  # once per fold, then the refit
+    np.testing.assert_array_equal(cached.cv_results_["mean_test_score"],
+                                  plain.cv_results_["mean_test_score"])
+    before = len(calls)
+    again = search(str(tmp_path))
+    assert len(calls) == before  # every fit loaded from the cache
+    assert len(again.best_estimator_.augmenter_.sample(2, "saw")) == 2
