@@ -10,6 +10,7 @@ user passed so that outputs keep the same container kind and dtype.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -406,6 +407,17 @@ def machine_memory():
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, OSError, ValueError):
         return None
+
+
+def check_disk_space(path, need, hint):
+    """Refuse, before any work, a file of ``need`` bytes that the free space of the folder
+    of ``path`` cannot hold: a write would otherwise fill the disk for hours and then
+    fail."""
+    folder = os.path.dirname(os.fspath(path)) or "."
+    free = shutil.disk_usage(folder).free
+    if need > free:
+        raise ValueError(f"{os.path.basename(os.fspath(path))} would take {need / 2**30:,.1f} GiB "
+                         f"and {folder} has {free / 2**30:,.1f} GiB free; {hint}")
 
 
 def check_output_fits(n_series, n_channels, n_timepoints, dtype, what, limit=None,

@@ -25,14 +25,13 @@ import argparse
 import contextlib
 import json
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from ._data import check_output_fits
+from ._data import check_disk_space, check_output_fits
 from .gan.masks import step_mask
 from .persistence import atomic_write
 
@@ -92,16 +91,6 @@ def check_writable(path, suffixes, what):
             pass
     except OSError as exc:
         raise CLIError(f"cannot write {path} ({exc.strerror or exc}).") from None
-
-
-def check_disk_space(path, need):
-    """Fail now where ``need`` bytes would not fit in the free space beside ``path``: a
-    streamed write would otherwise fill the disk for hours before it failed."""
-    folder = Path(path).parent if str(Path(path).parent) else Path(".")
-    free = shutil.disk_usage(folder).free
-    if need > free:
-        raise CLIError(f"{Path(path).name} would take {need / 2**30:,.1f} GiB and {folder} has "
-                       f"{free / 2**30:,.1f} GiB free; ask for fewer series (--n).")
 
 
 # ------------------------------------------------------------------ reading
@@ -388,7 +377,7 @@ def cmd_sample(args):
     stream = Path(args.out).suffix.lower() == ".npy" and not ragged
     if stream:  # the rows go to disk as they come: the disk must hold them all
         row_bytes = aug.n_channels_ * aug.n_timepoints_ * aug.layout_.dtype.itemsize
-        check_disk_space(args.out, args.n * row_bytes)
+        check_disk_space(args.out, args.n * row_bytes, "ask for fewer series (--n).")
     else:  # the rows are gathered in memory before the file is written
         check_output_fits(args.n, aug.n_channels_, aug.n_timepoints_, aug.layout_.dtype,
                           f"--n {args.n}", hint="Ask for fewer, or write them to a .npy "

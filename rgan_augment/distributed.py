@@ -29,7 +29,7 @@ from numbers import Integral
 
 import numpy as np
 
-from ._data import check_n_samples
+from ._data import check_disk_space, check_n_samples
 
 __all__ = ["Block", "sample_blocks", "draw_block", "sample_dask_array", "sample_to_npy"]
 
@@ -135,6 +135,9 @@ def sample_to_npy(augmenter, path, n_samples, y=None, *, block_size=10_000, rand
     import dask
 
     _check(augmenter, n_samples, y)
+    row_bytes = int(np.prod(_row_shape(augmenter))) * augmenter.layout_.dtype.itemsize
+    check_disk_space(path, check_n_samples(n_samples) * row_bytes,
+                     "ask for fewer series (n_samples).")
     blocks = sample_blocks(n_samples, block_size=block_size, random_state=random_state)
     n_partitions = len(blocks) if n_partitions is None else check_n_samples(
         n_partitions, "n_partitions")

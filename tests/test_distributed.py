@@ -76,6 +76,10 @@ def test_labels_per_sample_and_bad_requests(sampler, tmp_path):
     with pytest.raises(ValueError, match="Unknown label"):
         sample_to_npy(sampler, tmp_path / "x.npy", 5, "cat")
     assert not (tmp_path / "x.npy").exists()  # a failed draw leaves no partial file
+    # more than the disk holds is refused before the file or the blocks are made
+    with pytest.raises(ValueError, match="GiB free; ask for fewer series"):
+        sample_to_npy(sampler, tmp_path / "huge.npy", 10**15, "saw")
+    assert not (tmp_path / "huge.npy").exists()
 
 
 def test_partitions_on_a_local_cluster_of_processes(sampler, tmp_path):
