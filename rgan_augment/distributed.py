@@ -48,10 +48,20 @@ class Block:
         return self.stop - self.start
 
 
+#: at most this many blocks in one draw: each is a task of the dask graph, and planning
+#: them costs ~10 us each (a typo of 10**12 series would plan 10**8 blocks for minutes)
+MAX_BLOCKS = 100_000
+
+
 def sample_blocks(n_samples, *, block_size=10_000, random_state=0):
-    """The blocks of a draw of ``n_samples`` series, in order."""
+    """The blocks of a draw of ``n_samples`` series, in order (at most ``MAX_BLOCKS``)."""
     n_samples = check_n_samples(n_samples)
     block_size = check_n_samples(block_size, "block_size")
+    n_blocks = -(-n_samples // block_size)
+    if n_blocks > MAX_BLOCKS:
+        raise ValueError(f"{n_samples:,} series in blocks of {block_size:,} make {n_blocks:,} "
+                         f"blocks, more than {MAX_BLOCKS:,} (one dask task each): raise "
+                         "block_size, or ask for fewer series.")
     if isinstance(random_state, bool) or not isinstance(random_state, Integral) or random_state < 0:
         raise ValueError("random_state must be a non-negative integer (the root of every "
                          f"block's seed); got {random_state!r}.")

@@ -80,6 +80,8 @@ def test_labels_per_sample_and_bad_requests(sampler, tmp_path):
     with pytest.raises(ValueError, match="GiB free; ask for fewer series"):
         sample_to_npy(sampler, tmp_path / "huge.npy", 10**15, "saw")
     assert not (tmp_path / "huge.npy").exists()
+    with pytest.raises(ValueError, match="100,000,000 blocks, more than 100,000"):
+        sample_dask_array(sampler, 10**12, "saw")  # planned at once, not block by block
 
 
 def test_partitions_on_a_local_cluster_of_processes(sampler, tmp_path):
