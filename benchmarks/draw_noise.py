@@ -37,6 +37,7 @@ from sklearn.metrics import balanced_accuracy_score
 
 from imbalanced_classification import minirocket_ridge, one_nn
 from rgan_augment import RecurrentGANAugmenter
+from _variant import variant_params
 from ts_oversamplers import paired_p, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -44,10 +45,12 @@ CLASSIFIERS = {"1-NN": one_nn, "MiniRocket+ridge": minirocket_ridge}
 QUICK = ["GunPoint", "ItalyPowerDemand", "ArrowHead"]
 
 
-def cell_scores(split, seed, n_streams, n_reordered):
-    """{draw name: {classifier: balanced accuracy}} for one cell, and the fit's seconds."""
+def cell_scores(split, seed, n_streams, n_reordered, params=None):
+    """{draw name: {classifier: balanced accuracy}} for one cell, and the fit's seconds
+    (``params``: augmenter parameters other than the defaults, for an ablation)."""
     X_tr, y_tr, X_te, y_te, _ = split
-    aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed)
+    aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed,
+                                **(params or {}))
     t0 = time.perf_counter()
     X_gan, _ = aug.fit_resample(X_tr, y_tr)
     seconds = time.perf_counter() - t0
@@ -74,9 +77,10 @@ def cell_scores(split, seed, n_streams, n_reordered):
 def run(args, out):
     rows = []
     for dataset, regime, seed, split in splits(args.datasets, [args.regime], args.seeds):
-        scores, seconds = cell_scores(split, seed, args.streams, args.reordered)
+        scores, seconds = cell_scores(split, seed, args.streams, args.reordered,
+                                      variant_params(args))
         rows.append(dict(dataset=dataset, regime=regime, seed=seed, seconds=seconds,
-                         scores=scores))
+                         params=variant_params(args), scores=scores))
         print(dataset, regime, seed, f"{seconds:.0f} s",
               "  ".join(f"{c} GAN {scores['GAN'][c]:.3f}" for c in CLASSIFIERS), flush=True)
         out.with_suffix(".json").write_text(json.dumps(rows, indent=1))
@@ -140,6 +144,7 @@ def _against_peers(runs, peer_rows, source):
 def report(runs, args, out):
     commands = [f"`python benchmarks/draw_noise.py --regime {rows[0]['regime']} --seeds "
                 + " ".join(str(s) for s in sorted({r['seed'] for r in rows}))
+                + (f" --params '{json.dumps(rows[0]['params'])}'" if rows[0].get("params") else "")
                 + f" --name {name}`" for name, rows in runs.items()]
     lines = ["# How much one draw moves the classifier", "",
              "Commands: " + "; ".join(commands) + (f"; then `--report-only --runs {' '.join(runs)}"
@@ -177,6 +182,8 @@ def main():
     parser.add_argument("--streams", type=int, default=10)
     parser.add_argument("--reordered", type=int, default=5)
     parser.add_argument("--name", help="results file suffix (default: the seeds)")
+    parser.add_argument("--params", default="{}",
+                        help="augmenter parameters other than the defaults, as JSON (an ablation)")
     parser.add_argument("--peers", help="a stored ts_oversamplers.py results .json on the same splits")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the report from the stored runs named by --runs")
