@@ -131,7 +131,8 @@ def test_filter_redraws_until_a_draw_clears_the_margin(monkeypatch):
     from rgan_augment import _sampler as module
 
     X, y = sine_vs_sawtooth(30, 32, seed=3)
-    aug = RecurrentGANAugmenter(**{**TINY, "n_steps": 2}, random_state=0).fit(X, y)
+    aug = RecurrentGANAugmenter(**{**TINY, "n_steps": 2}, filter_samples=True,
+                                random_state=0).fit(X, y)
     scaled = torch.as_tensor(aug.scaler_.transform(X.transpose(0, 2, 1)), dtype=torch.float32)
     pad = aug.config_.n_chunks * aug.config_.chunk - scaled.shape[1]
     scaled = torch.nn.functional.pad(scaled, (0, 0, 0, pad))

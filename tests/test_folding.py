@@ -86,7 +86,7 @@ def test_the_filter_reads_draws_in_the_data_layout():
     X, y = _cyclic(n=30, length=130, period=4, noise=0.01)
     rng = np.random.default_rng(2)
     series = [x[:, :n] for x, n in zip(_znormed(X), rng.integers(110, 131, size=len(X)))]
-    aug = RecurrentGANAugmenter(**TINY).fit(series, y)
+    aug = RecurrentGANAugmenter(**TINY, filter_samples=True).fit(series, y)
     assert aug.cycles_folded_ and aug.class_filter_ is not None
     lengths = np.array([s.shape[1] for s in series])
     padded = np.zeros((len(series), 1, 130))
@@ -180,8 +180,9 @@ def test_fold_cycles_must_be_a_bool():
 
 
 def _folded_model():
+    """A folded model with the sample filter on (its scaler is part of what is stored)."""
     X, y = _cyclic(n=30, length=130, period=4, noise=0.01)
-    return RecurrentGANAugmenter(**TINY).fit(_znormed(X), y)
+    return RecurrentGANAugmenter(**TINY, filter_samples=True).fit(_znormed(X), y)
 
 
 def test_both_formats_keep_the_folding(tmp_path):
