@@ -48,7 +48,7 @@ QUICK = ["GunPoint", "ItalyPowerDemand", "ArrowHead"]
 def cell_scores(split, seed, n_streams, n_reordered, params=None):
     """{draw name: {classifier: balanced accuracy}} for one cell, and the fit's seconds
     (``params``: augmenter parameters other than the defaults, for an ablation)."""
-    X_tr, y_tr, X_te, y_te, _ = split
+    X_tr, y_tr = split[0], split[1]
     aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed,
                                 **(params or {}))
     t0 = time.perf_counter()
@@ -63,24 +63,27 @@ def cell_scores(split, seed, n_streams, n_reordered, params=None):
     for k in range(n_reordered):
         draws[f"reordered{k}"] = (aug.sample(len(in_order), in_unique_order,
                                              random_state=1000 + k), in_unique_order)
-    scores = {}
-    for name, (synthetic, labels) in draws.items():
-        X_res = np.concatenate([X_tr, synthetic]).astype(np.float64)
-        y_res = np.concatenate([y_tr, labels])
-        scores[name] = {}
-        for clf_name, clf in CLASSIFIERS.items():
-            pred = np.asarray(clf(X_res, y_res, X_te, seed)).astype(y_te.dtype)
-            scores[name][clf_name] = balanced_accuracy_score(y_te, pred)
+    scores = {name: balanced_accuracies(np.concatenate([X_tr, synthetic]),
+                                        np.concatenate([y_tr, labels]), split, seed)
+              for name, (synthetic, labels) in draws.items()}
     return scores, seconds
 
 
+def balanced_accuracies(X_res, y_res, split, seed):
+    """{classifier: balanced accuracy on the split's test half} of each classifier trained
+    on (X_res, y_res) with the cell's ``seed``."""
+    _, _, X_te, y_te, _ = split
+    X_res = np.asarray(X_res, dtype=np.float64)
+    return {name: balanced_accuracy_score(y_te, np.asarray(clf(X_res, y_res, X_te, seed)).astype(y_te.dtype))
+            for name, clf in CLASSIFIERS.items()}
+
+
 def run(args, out):
-    rows = []
+    rows, params = [], variant_params(args)
     for dataset, regime, seed, split in splits(args.datasets, [args.regime], args.seeds):
-        scores, seconds = cell_scores(split, seed, args.streams, args.reordered,
-                                      variant_params(args))
+        scores, seconds = cell_scores(split, seed, args.streams, args.reordered, params)
         rows.append(dict(dataset=dataset, regime=regime, seed=seed, seconds=seconds,
-                         params=variant_params(args), scores=scores))
+                         params=params, scores=scores))
         print(dataset, regime, seed, f"{seconds:.0f} s",
               "  ".join(f"{c} GAN {scores['GAN'][c]:.3f}" for c in CLASSIFIERS), flush=True)
         out.with_suffix(".json").write_text(json.dumps(rows, indent=1))

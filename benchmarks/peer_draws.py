@@ -30,20 +30,12 @@ from pathlib import Path
 
 import numpy as np
 from scipy.stats import rankdata
-from sklearn.metrics import balanced_accuracy_score
 
-from draw_noise import CLASSIFIERS, QUICK, _draws
+from draw_noise import CLASSIFIERS, QUICK, _draws, balanced_accuracies
 from ts_oversamplers import OVERSAMPLERS, paired_p, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PEERS = ["none", "ROS", "SMOTE", "ADASYN", "jitter", "OHIT", "ESMOTE"]
-
-
-def _score(X_res, y_res, split, seed):
-    _, _, X_te, y_te, _ = split
-    X_res = np.asarray(X_res, dtype=np.float64)
-    return {name: balanced_accuracy_score(y_te, np.asarray(clf(X_res, y_res, X_te, seed)).astype(y_te.dtype))
-            for name, clf in CLASSIFIERS.items()}
 
 
 def cell_scores(split, seed, n_draws, peers):
@@ -64,7 +56,7 @@ def cell_scores(split, seed, n_draws, peers):
             if res is None:  # cannot run on this cell (ADASYN there, OHIT/ESMOTE multivariate)
                 results = []
                 break
-            results.append(_score(*res, split, seed))
+            results.append(balanced_accuracies(*res, split, seed))
         out[peer] = None if not results else {"replay": results[0],
                                               "draws": results[1:] or [results[0]]}
         seconds[peer] = time.perf_counter() - t0
@@ -135,11 +127,11 @@ def report(runs, gan_runs, stored, args, out):
                 sd = np.median([c[m][1] for c in have])
                 lead = "-"
                 if m != "GAN":
-                    g = np.array([c["GAN"][0] for c in have])
-                    p = np.array([c[m][0] for c in have])
-                    d = g - p
+                    gan = np.array([c["GAN"][0] for c in have])
+                    theirs = np.array([c[m][0] for c in have])
+                    d = gan - theirs
                     lead = (f"{d.mean():+.3f} ({(d > 1e-3).sum()}/{(abs(d) <= 1e-3).sum()}/"
-                            f"{(d < -1e-3).sum()}, p = {paired_p(g, p):.3f})")
+                            f"{(d < -1e-3).sum()}, p = {paired_p(gan, theirs):.3f})")
                 rank = f"{ranks[m]:.2f}" if m in ranks else "-"
                 lines.append(f"| {m} | {len(have)} | {mean:.3f} | {rank} | "
                              f"{sd:.3f} | {lead} |")

@@ -409,10 +409,16 @@ def machine_memory():
         return None
 
 
-def check_disk_space(path, need, hint):
-    """Refuse, before any work, a file of ``need`` bytes that the free space of the folder
-    of ``path`` cannot hold: a write would otherwise fill the disk for hours and then
-    fail."""
+def _output_bytes(n_series, n_channels, n_timepoints, dtype):
+    """Bytes of an output array of ``n_series`` series (the longest length for lists)."""
+    return int(n_series) * int(n_channels) * int(n_timepoints) * np.dtype(dtype).itemsize
+
+
+def check_disk_space(path, n_series, n_channels, n_timepoints, dtype, hint):
+    """Refuse, before any work, a file of ``n_series`` series that the free space of the
+    folder of ``path`` cannot hold: a write would otherwise fill the disk for hours and
+    then fail."""
+    need = _output_bytes(n_series, n_channels, n_timepoints, dtype)
     folder = os.path.dirname(os.fspath(path)) or "."
     free = shutil.disk_usage(folder).free
     if need > free:
@@ -426,7 +432,7 @@ def check_output_fits(n_series, n_channels, n_timepoints, dtype, what, limit=Non
     this machine's memory (``limit`` bytes; by default its physical memory): such a
     request would otherwise run until numpy fails to allocate, or the OS kills it."""
     limit = machine_memory() if limit is None else limit
-    need = int(n_series) * int(n_channels) * int(n_timepoints) * np.dtype(dtype).itemsize
+    need = _output_bytes(n_series, n_channels, n_timepoints, dtype)
     if limit is not None and need > limit:
         raise ValueError(
             f"{what} asks for {n_series:,} series of {n_channels} channel(s) x "

@@ -375,13 +375,12 @@ def cmd_sample(args):
         label = _match_labels(aug, [label])[0]
     ragged = aug.layout_.kind in ("list", "list1d")
     stream = Path(args.out).suffix.lower() == ".npy" and not ragged
+    size = (args.n, aug.n_channels_, aug.n_timepoints_, aug.layout_.dtype)
     if stream:  # the rows go to disk as they come: the disk must hold them all
-        row_bytes = aug.n_channels_ * aug.n_timepoints_ * aug.layout_.dtype.itemsize
-        check_disk_space(args.out, args.n * row_bytes, "ask for fewer series (--n).")
+        check_disk_space(args.out, *size, "ask for fewer series (--n).")
     else:  # the rows are gathered in memory before the file is written
-        check_output_fits(args.n, aug.n_channels_, aug.n_timepoints_, aug.layout_.dtype,
-                          f"--n {args.n}", hint="Ask for fewer, or write them to a .npy "
-                          "file, which is written batch by batch.")
+        check_output_fits(*size, f"--n {args.n}", hint="Ask for fewer, or write them to a "
+                          ".npy file, which is written batch by batch.")
     batches, done = [], 0
     with NpyStream(args.out, args.n) if stream else contextlib.nullcontext() as sink:
         for batch in aug.sample_batches(args.n, label, batch_size=args.batch_size,

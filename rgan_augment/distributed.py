@@ -145,8 +145,8 @@ def sample_to_npy(augmenter, path, n_samples, y=None, *, block_size=10_000, rand
     import dask
 
     _check(augmenter, n_samples, y)
-    row_bytes = int(np.prod(_row_shape(augmenter))) * augmenter.layout_.dtype.itemsize
-    check_disk_space(path, check_n_samples(n_samples) * row_bytes,
+    check_disk_space(path, check_n_samples(n_samples), augmenter.n_channels_,
+                     augmenter.n_timepoints_, augmenter.layout_.dtype,
                      "ask for fewer series (n_samples).")
     blocks = sample_blocks(n_samples, block_size=block_size, random_state=random_state)
     n_partitions = len(blocks) if n_partitions is None else check_n_samples(
