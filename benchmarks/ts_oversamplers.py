@@ -250,6 +250,11 @@ def main():
                         help="stored results (.json) of earlier runs on other seeds, added "
                              "to this run's cells of the same data sets and regimes before "
                              "the report (e.g. seeds 3 4 run after seeds 0 1 2)")
+    parser.add_argument("--drop-merged", nargs="+", choices=list(OVERSAMPLERS), default=[],
+                        help="methods whose rows in the --merge files are left out, because "
+                             "this run runs them again (e.g. --methods GAN --drop-merged GAN "
+                             "after a change of the GAN's defaults: the peers' stored cells "
+                             "with new GAN cells on the same splits)")
     args = parser.parse_args()
     for key, value in QUICK.items():
         if getattr(args, key) is None:
@@ -320,12 +325,15 @@ def rewrite_report(args, classifiers, out):
 
 
 def merged(rows, args):
-    """This run's rows and those of the ``--merge`` files on its data sets and regimes;
-    a cell (data set, regime, seed) in both is refused, not counted twice."""
-    ran = {(r["dataset"], r["regime"], r["seed"]) for r in rows}
+    """This run's rows and those of the ``--merge`` files on its data sets and regimes,
+    less the ``--drop-merged`` methods' rows; a method's cell (data set, regime, seed) in
+    both is refused, not counted twice."""
+    def key(r):
+        return r["dataset"], r["regime"], r["seed"], r["oversampler"]
     earlier = [r for path in args.merge for r in json.loads(Path(path).read_text())
-               if r["dataset"] in args.datasets and r["regime"] in args.regimes]
-    twice = ran & {(r["dataset"], r["regime"], r["seed"]) for r in earlier}
+               if r["dataset"] in args.datasets and r["regime"] in args.regimes
+               and r["oversampler"] not in args.drop_merged]
+    twice = {key(r) for r in rows} & {key(r) for r in earlier}
     if twice:
         raise SystemExit(f"--merge: cells run again in this run: {sorted(twice)}")
     return earlier + rows
@@ -404,7 +412,8 @@ def report(rows, args, classifiers, out):
         f" --name {args.name}" if args.name else "") + (
         " --report-only" if args.report_only and args.merge else "") + (
         " --merge " + " ".join(f"benchmarks/results/{Path(p).name}" for p in args.merge)
-        if args.merge else "")
+        if args.merge else "") + (
+        " --drop-merged " + " ".join(args.drop_merged) if args.drop_merged else "")
     names = [s for s in OVERSAMPLERS if any(r["oversampler"] == s for r in rows)]
     lines = ["# The GAN against time-series and flattened oversamplers", "",
              f"Command: `{command}`. Machine: {platform.machine()}, 2 CPU cores. "
