@@ -43,6 +43,7 @@ from ts_oversamplers import paired_p, splits
 RESULTS = Path(__file__).resolve().parent / "results"
 CLASSIFIERS = {"1-NN": one_nn, "MiniRocket+ridge": minirocket_ridge}
 QUICK = ["GunPoint", "ItalyPowerDemand", "ArrowHead"]
+STREAMS, REORDERED = 10, 5  # fresh draws per fit, and those drawn again with sorted labels
 
 
 def cell_scores(split, seed, n_streams, n_reordered, params=None):
@@ -144,11 +145,23 @@ def _against_peers(runs, peer_rows, source):
     return lines
 
 
+def run_command(name, rows):
+    """The command that made the stored run ``rows``: options at their defaults left out."""
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    draws = {kind: sum(key.startswith(kind) for key in rows[0]["scores"])
+             for kind in ("stream", "reordered")}
+    return ("`python benchmarks/draw_noise.py"
+            + (f" --datasets {' '.join(datasets)}" if datasets != QUICK else "")
+            + f" --regime {rows[0]['regime']} --seeds "
+            + " ".join(str(s) for s in sorted({r['seed'] for r in rows}))
+            + (f" --streams {draws['stream']}" if draws["stream"] != STREAMS else "")
+            + (f" --reordered {draws['reordered']}" if draws["reordered"] != REORDERED else "")
+            + (f" --params '{json.dumps(rows[0]['params'])}'" if rows[0].get("params") else "")
+            + f" --name {name}`")
+
+
 def report(runs, args, out):
-    commands = [f"`python benchmarks/draw_noise.py --regime {rows[0]['regime']} --seeds "
-                + " ".join(str(s) for s in sorted({r['seed'] for r in rows}))
-                + (f" --params '{json.dumps(rows[0]['params'])}'" if rows[0].get("params") else "")
-                + f" --name {name}`" for name, rows in runs.items()]
+    commands = [run_command(name, rows) for name, rows in runs.items()]
     lines = ["# How much one draw moves the classifier", "",
              "Commands: " + "; ".join(commands) + (f"; then `--report-only --runs {' '.join(runs)}"
              + (f" --peers {args.peers}" if args.peers else "") + "`" if len(runs) > 1 else "")
@@ -182,8 +195,8 @@ def main():
     parser.add_argument("--datasets", nargs="+", default=QUICK)
     parser.add_argument("--regime", default="five", choices=["three", "five", "eighth", "tenth2"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
-    parser.add_argument("--streams", type=int, default=10)
-    parser.add_argument("--reordered", type=int, default=5)
+    parser.add_argument("--streams", type=int, default=STREAMS)
+    parser.add_argument("--reordered", type=int, default=REORDERED)
     parser.add_argument("--name", help="results file suffix (default: the seeds)")
     parser.add_argument("--params", default="{}",
                         help="augmenter parameters other than the defaults, as JSON (an ablation)")
