@@ -1,8 +1,8 @@
 """One method's scores in two stored ``ts_oversamplers.py`` runs, cell by cell: what a
 change of defaults moved on the same splits and seeds.
 
-    python benchmarks/compare_runs.py results/ts_oversamplers_three_nine.json \\
-        results/ts_oversamplers_three_nine_nofilter.json --regime three
+    python benchmarks/compare_runs.py benchmarks/results/ts_oversamplers_three_nine.json \\
+        benchmarks/results/ts_oversamplers_three_nine_nofilter.json --regime three
 
 Per classifier: the cells both runs scored, the mean of (second minus first), wins /
 ties / losses of the second, and a Wilcoxon signed-rank p over the cells; then the same
