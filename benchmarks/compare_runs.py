@@ -13,8 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
-from scipy.stats import wilcoxon
+from ts_oversamplers import paired_summary
 
 
 def scores(path, method, regime, metric):
@@ -34,11 +33,8 @@ def paired_lines(first, second):
         groups = [("all", keys)] + [
             (ds, [k for k in keys if k[0] == ds]) for ds in dict.fromkeys(k[0] for k in keys)]
         for name, group in groups:
-            diff = np.array([second[k] - first[k] for k in group])
-            p = wilcoxon(diff).pvalue if np.any(diff) and len(diff) > 1 else 1.0
-            lines.append(f"| {clf} | {name} | {len(diff)} | {diff.mean():+.3f} | "
-                         f"{(diff > 0).sum()} / {(diff == 0).sum()} / {(diff < 0).sum()} | "
-                         f"{p:.3f} |")
+            summary = paired_summary([second[k] for k in group], [first[k] for k in group])
+            lines.append(f"| {clf} | {name} | {len(group)} | {summary} |")
     return lines
 
 
