@@ -289,14 +289,18 @@ def test_unequal_length_series_in_and_out(files):
     from rgan_augment.cli import read_data
 
     drawn = {}
-    for suffix in (".npz", ".csv"):
+    for suffix in (".npz", ".csv", ".ts"):
         out = files / f"ragged_draws{suffix}"
         run("sample", model, out, "--n", 6, "--label", "saw", "--random-state", 1)
         drawn[suffix], labels = read_data(out, label_column="label" if suffix == ".csv" else None)
         assert list(labels) == ["saw"] * 6
     assert len({s.shape[-1] for s in drawn[".npz"]}) > 1  # unequal lengths, kept as drawn
-    for a, b in zip(drawn[".npz"], drawn[".csv"]):
+    for a, b, c in zip(drawn[".npz"], drawn[".csv"], drawn[".ts"]):
         assert 10 <= a.shape[-1] <= 16 and np.isfinite(a).all()
         np.testing.assert_allclose(np.ravel(a), np.ravel(b), rtol=1e-6)
+        np.testing.assert_allclose(a, c, rtol=1e-6)
+    # and a .ts file of unequal lengths (sktime's @equalLength false) is read as such
+    run("fit", files / "ragged_draws.ts", files / "from_ts.npz", *FAST)
+    assert json.loads(run("info", files / "from_ts.npz").stdout)["classes"] == ["saw"]
     proc = run("sample", model, files / "ragged.npy", "--n", 3, "--label", "saw", ok=False)
     assert proc.returncode == 2 and "unequal length" in proc.stderr
