@@ -28,6 +28,7 @@ benchmarks/results/draw_noise_NAME.{md,json} (NAME from ``--name``, default the 
 
 import argparse
 import json
+import math
 import platform
 import time
 from pathlib import Path
@@ -37,6 +38,7 @@ from sklearn.metrics import balanced_accuracy_score
 
 from imbalanced_classification import minirocket_ridge, one_nn
 from rgan_augment import RecurrentGANAugmenter
+from rgan_augment.gan.config import auto_chunk, auto_hidden
 from _variant import variant_params
 from ts_oversamplers import paired_p, splits
 
@@ -79,12 +81,24 @@ def balanced_accuracies(X_res, y_res, split, seed):
             for name, clf in CLASSIFIERS.items()}
 
 
+def shorter_recurrence(n_timepoints, recurrent_steps):
+    """Parameters of the ``--recurrent-steps`` lever: each recurrent step emits
+    ``ceil(n_timepoints / recurrent_steps)`` steps (the default's ``chunk_length='auto'``
+    keeps the recurrence at ~32 steps), at the hidden size the default gives that length."""
+    return {"chunk_length": math.ceil(n_timepoints / recurrent_steps),
+            "hidden_size": auto_hidden(auto_chunk(n_timepoints))}
+
+
 def run(args, out):
     rows, params = [], variant_params(args)
     for dataset, regime, seed, split in splits(args.datasets, [args.regime], args.seeds):
-        scores, seconds = cell_scores(split, seed, args.streams, args.reordered, params)
+        cell_params = params
+        if args.recurrent_steps:
+            cell_params = {**params, **shorter_recurrence(split[0].shape[-1], args.recurrent_steps)}
+        scores, seconds = cell_scores(split, seed, args.streams, args.reordered, cell_params)
         rows.append(dict(dataset=dataset, regime=regime, seed=seed, seconds=seconds,
-                         params=params, scores=scores))
+                         params=params, recurrent_steps=args.recurrent_steps,
+                         cell_params=cell_params, scores=scores))
         print(dataset, regime, seed, f"{seconds:.0f} s",
               "  ".join(f"{c} GAN {scores['GAN'][c]:.3f}" for c in CLASSIFIERS), flush=True)
         out.with_suffix(".json").write_text(json.dumps(rows, indent=1))
@@ -145,6 +159,31 @@ def _against_peers(runs, peer_rows, source):
     return lines
 
 
+def _against_first_run(runs):
+    """Report lines: each later run's expected score (the fresh draws' mean) minus the
+    first run's, cell by cell over the cells both fitted, with its fit time."""
+    (base_name, base_rows), *others = runs.items()
+    base = {(r["dataset"], r["regime"], r["seed"]): r for r in base_rows}
+    lines = ["", f"Each run against `{base_name}`, cell by cell (expected scores: the mean "
+             "over a fit's fresh draws; Wilcoxon p; wins / losses of cells):", "",
+             "| run | classifier | data set | cells | first run | this run | difference (p) "
+             "| wins / losses | fit s (first, this) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, rows in others:
+        pairs = [(base[k], r) for r in rows if (k := (r["dataset"], r["regime"], r["seed"])) in base]
+        for clf in CLASSIFIERS:
+            for dataset in ["all", *dict.fromkeys(r["dataset"] for _, r in pairs)]:
+                chosen = [(a, b) for a, b in pairs if dataset in ("all", b["dataset"])]
+                first = np.array([np.mean(_draws(a, clf, "stream")) for a, _ in chosen])
+                this = np.array([np.mean(_draws(b, clf, "stream")) for _, b in chosen])
+                d = this - first
+                seconds = [np.mean([x["seconds"] for x in side]) for side in zip(*chosen)]
+                lines.append(f"| {name} | {clf} | {dataset} | {len(chosen)} | {first.mean():.3f} | "
+                             f"{this.mean():.3f} | {d.mean():+.4f} ({paired_p(this, first):.3f}) | "
+                             f"{(d > 0).sum()} / {(d < 0).sum()} | {seconds[0]:.1f}, {seconds[1]:.1f} |")
+    return lines
+
+
 def run_command(name, rows):
     """The command that made the stored run ``rows``: options at their defaults left out."""
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))
@@ -157,6 +196,8 @@ def run_command(name, rows):
             + (f" --streams {draws['stream']}" if draws["stream"] != STREAMS else "")
             + (f" --reordered {draws['reordered']}" if draws["reordered"] != REORDERED else "")
             + (f" --params '{json.dumps(rows[0]['params'])}'" if rows[0].get("params") else "")
+            + (f" --recurrent-steps {rows[0]['recurrent_steps']}" if rows[0].get("recurrent_steps")
+               else "")
             + f" --name {name}`")
 
 
@@ -181,6 +222,8 @@ def report(runs, args, out):
                 f"{s['diff']:+.4f} ({s['p']:.3f}) | {s['rank']:.2f} ({s['middle']:.1f}, {s['rank_sd']:.2f}) | "
                 f"{s['cell_sd']:.3f}, {s['cell_sd_max']:.3f} | {s['mean_sd']:.4f} ({s['mean_range']:.3f}) | "
                 f"{s['order_gap']:.3f} |")
+    if len(runs) > 1:
+        lines += _against_first_run(runs)
     if args.peers:
         lines += _against_peers(runs, json.loads(Path(args.peers).read_text()), args.peers)
     fits = [r["seconds"] for rows in runs.values() for r in rows]
@@ -200,6 +243,9 @@ def main():
     parser.add_argument("--name", help="results file suffix (default: the seeds)")
     parser.add_argument("--params", default="{}",
                         help="augmenter parameters other than the defaults, as JSON (an ablation)")
+    parser.add_argument("--recurrent-steps", type=int, default=None,
+                        help="a speed lever: per data set, chunk_length so that the recurrence "
+                             "runs this many steps, at the default's hidden size")
     parser.add_argument("--peers", help="a stored ts_oversamplers.py results .json on the same splits")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the report from the stored runs named by --runs")
