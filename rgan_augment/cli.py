@@ -135,17 +135,20 @@ def _read_ts(path):
         return load_from_tsfile(str(path), return_data_type="numpy3D")
     except ValueError:  # sktime's 3D reading refuses series of unequal length
         nested, y = load_from_tsfile(str(path), return_data_type="nested_univ")
-    series = [np.stack([np.asarray(cell, dtype=float) for cell in row]) if
-              len({len(cell) for cell in row}) == 1 else _unequal_channels(path, i)
-              for i, row in enumerate(nested.itertuples(index=False))]
+    series = [_series_of_row(path, i, row) for i, row in enumerate(nested.itertuples(index=False))]
     if len({s.shape[1] for s in series}) > 1:
         return series, y
     return np.stack(series), y
 
 
-def _unequal_channels(path, row):
-    raise CLIError(f"{path}: the channels of series {row} differ in length; every channel "
-                   "of a series must have its length.")
+def _series_of_row(path, i, row):
+    """Series ``i`` of a nested .ts panel (one ``pd.Series`` per channel) as a
+    ``(n_channels, length)`` array."""
+    if len({len(channel) for channel in row}) > 1:
+        raise CLIError(f"{path}: the channels of series {i} differ in length "
+                       f"({[len(channel) for channel in row]}); a series' channels must "
+                       "have one length.")
+    return np.stack([np.asarray(channel, dtype=float) for channel in row])
 
 
 def _unpadded(X, lengths, path):

@@ -302,5 +302,13 @@ def test_unequal_length_series_in_and_out(files):
     # and a .ts file of unequal lengths (sktime's @equalLength false) is read as such
     run("fit", files / "ragged_draws.ts", files / "from_ts.npz", *FAST)
     assert json.loads(run("info", files / "from_ts.npz").stdout)["classes"] == ["saw"]
+    # a series whose channels differ in length is refused with its number, not a traceback
+    (files / "uneven_channels.ts").write_text(
+        "@problemName uneven\n@timeStamps false\n@univariate false\n@dimensions 2\n"
+        "@equalLength false\n@classLabel true a b\n@data\n"
+        "1,2,3,4:1,2,3,4:a\n1,2,3:1,2:b\n")
+    proc = run("fit", files / "uneven_channels.ts", files / "never.npz", *FAST, ok=False)
+    assert proc.returncode == 2 and "channels of series 1 differ in length" in proc.stderr
+    assert not (files / "never.npz").exists()
     proc = run("sample", model, files / "ragged.npy", "--n", 3, "--label", "saw", ok=False)
     assert proc.returncode == 2 and "unequal length" in proc.stderr
