@@ -29,7 +29,6 @@ benchmarks/results/draw_noise_NAME.{md,json} (NAME from ``--name``, default the 
 import argparse
 import json
 import math
-import platform
 import time
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from sklearn.metrics import balanced_accuracy_score
 from imbalanced_classification import minirocket_ridge, one_nn
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.gan.config import auto_chunk, auto_hidden
+from _machine import machine
 from _variant import variant_params
 from ts_oversamplers import paired_p, splits
 
@@ -98,7 +98,7 @@ def run(args, out):
         scores, seconds = cell_scores(split, seed, args.streams, args.reordered, cell_params)
         rows.append(dict(dataset=dataset, regime=regime, seed=seed, seconds=seconds,
                          params=params, recurrent_steps=args.recurrent_steps,
-                         cell_params=cell_params, scores=scores))
+                         cell_params=cell_params, cpu=machine(), scores=scores))
         print(dataset, regime, seed, f"{seconds:.0f} s",
               "  ".join(f"{c} GAN {scores['GAN'][c]:.3f}" for c in CLASSIFIERS), flush=True)
         out.with_suffix(".json").write_text(json.dumps(rows, indent=1))
@@ -201,13 +201,24 @@ def run_command(name, rows):
             + f" --name {name}`")
 
 
+def _machines(runs):
+    """The machines the stored runs were fitted on (rows written before the CPU model was
+    recorded say only that)."""
+    named = {name: {r.get("cpu", "CPU model not recorded") for r in rows}
+             for name, rows in runs.items()}
+    everyone = set().union(*named.values())
+    if len(everyone) == 1:
+        return everyone.pop()
+    return "; ".join(f"{name}: {', '.join(sorted(cpus))}" for name, cpus in named.items())
+
+
 def report(runs, args, out):
     commands = [run_command(name, rows) for name, rows in runs.items()]
     lines = ["# How much one draw moves the classifier", "",
              "Commands: " + "; ".join(commands) + (f"; then `--report-only --runs {' '.join(runs)}"
              + (f" --peers {args.peers}" if args.peers else "") + "`" if len(runs) > 1 else "")
              + f". Data sets: {', '.join(dict.fromkeys(r['dataset'] for rows in runs.values() for r in rows))}. "
-             f"Machine: {platform.machine()}, 2 CPU cores. One default fit per cell; "
+             f"Machine: {_machines(runs)}, 2 CPU cores. One default fit per cell; "
              "`fit_resample`'s draw against fresh draws of the same model (`sample(..., "
              "random_state=1000 + k)`); balanced accuracy on the untouched test half.", "",
              "| run | classifier | cells | `fit_resample` draw | fresh draws | difference (p) "

@@ -11,7 +11,6 @@ Writes benchmarks/results/gunpoint_fidelity.md.
 """
 
 import argparse
-import platform
 import sys
 import time
 import warnings
@@ -26,6 +25,7 @@ from sktime.transformations.panel.rocket import MiniRocket
 
 from rgan_augment import RecurrentGANAugmenter
 
+from _machine import machine
 from _variant import add_variant_options, variant_params
 
 warnings.filterwarnings("ignore")
@@ -87,7 +87,7 @@ def main():
         f"Command: `python benchmarks/gunpoint_fidelity.py --seeds {' '.join(map(str, args.seeds))}"
         + (f" --params '{args.params}'" if params else "")
         + (f" --out {args.out}`" if args.out else "`"),
-        f"Machine: {platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}, "
+        f"Machine: {machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}, "
         f"Python {sys.version.split()[0]}",
         "",
         "Fidelity: MiniRocket + ridge judge (the target); in brackets the 1-NN (Euclidean) judge.",
