@@ -23,7 +23,10 @@ stored ``ts_oversamplers.py`` run on the same splits (``--peers``), the GAN's le
 draws (the GAN's expected score on the cell), each with a Wilcoxon p over the cells where
 the peer ran. Writes
 benchmarks/results/draw_noise_NAME.{md,json} (NAME from ``--name``, default the seeds);
-``--report-only --runs NAME ...`` puts stored runs in one report, draw_noise.md.
+``--report-only --runs NAME ...`` puts stored runs in one report, draw_noise.md, with each
+later run set against the first cell by cell (expected scores: an ablation's effect).
+``--params`` fits the augmenter with other parameters; ``--recurrent-steps R`` sets each
+data set's ``chunk_length`` so that the recurrence runs R steps (a speed lever).
 """
 
 import argparse
@@ -171,6 +174,9 @@ def _against_first_run(runs):
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, rows in others:
         pairs = [(base[k], r) for r in rows if (k := (r["dataset"], r["regime"], r["seed"])) in base]
+        if not pairs:
+            lines.append(f"| {name} | - | - | 0 (no cell in common) | | | | | |")
+            continue
         for clf in CLASSIFIERS:
             for dataset in ["all", *dict.fromkeys(r["dataset"] for _, r in pairs)]:
                 chosen = [(a, b) for a, b in pairs if dataset in ("all", b["dataset"])]
