@@ -43,7 +43,7 @@ from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.gan.config import auto_chunk, auto_hidden
 from _machine import machine
 from _variant import variant_params
-from ts_oversamplers import paired_p, splits
+from ts_oversamplers import novelty, paired_p, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CLASSIFIERS = {"1-NN": one_nn, "MiniRocket+ridge": minirocket_ridge}
@@ -52,14 +52,17 @@ STREAMS, REORDERED = 10, 5  # fresh draws per fit, and those drawn again with so
 
 
 def cell_scores(split, seed, n_streams, n_reordered, params=None):
-    """{draw name: {classifier: balanced accuracy}} for one cell, and the fit's seconds
-    (``params``: augmenter parameters other than the defaults, for an ablation)."""
-    X_tr, y_tr = split[0], split[1]
+    """{draw name: {classifier: balanced accuracy}} for one cell, the fit's seconds and
+    the novelty of ``fit_resample``'s draw (``ts_oversamplers.novelty``: its nearest-training
+    distance over the held-out real series'; ``params``: augmenter parameters other than
+    the defaults, for an ablation)."""
+    X_tr, y_tr, X_te, y_te, cuts = split
     aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed,
                                 **(params or {}))
     t0 = time.perf_counter()
-    X_gan, _ = aug.fit_resample(X_tr, y_tr)
+    X_gan, y_gan = aug.fit_resample(X_tr, y_tr)
     seconds = time.perf_counter() - t0
+    closeness = novelty(X_gan, y_gan, len(X_tr), X_tr, y_tr, X_te, y_te, cuts)
     in_order = np.array([c for c, n in aug.sampling_strategy_.items() for _ in range(n)],
                         dtype=y_tr.dtype)
     in_unique_order = np.sort(in_order, kind="stable")
@@ -72,7 +75,7 @@ def cell_scores(split, seed, n_streams, n_reordered, params=None):
     scores = {name: balanced_accuracies(np.concatenate([X_tr, synthetic]),
                                         np.concatenate([y_tr, labels]), split, seed)
               for name, (synthetic, labels) in draws.items()}
-    return scores, seconds
+    return scores, seconds, closeness
 
 
 def balanced_accuracies(X_res, y_res, split, seed):
@@ -98,10 +101,12 @@ def run(args, out):
         cell_params = params
         if args.recurrent_steps:
             cell_params = {**params, **shorter_recurrence(split[0].shape[-1], args.recurrent_steps)}
-        scores, seconds = cell_scores(split, seed, args.streams, args.reordered, cell_params)
+        scores, seconds, closeness = cell_scores(split, seed, args.streams, args.reordered,
+                                                 cell_params)
         rows.append(dict(dataset=dataset, regime=regime, seed=seed, seconds=seconds,
                          params=params, recurrent_steps=args.recurrent_steps,
-                         cell_params=cell_params, cpu=machine(), scores=scores))
+                         cell_params=cell_params, cpu=machine(), novelty=closeness,
+                         scores=scores))
         print(dataset, regime, seed, f"{seconds:.0f} s",
               "  ".join(f"{c} GAN {scores['GAN'][c]:.3f}" for c in CLASSIFIERS), flush=True)
         out.with_suffix(".json").write_text(json.dumps(rows, indent=1))
@@ -162,6 +167,14 @@ def _against_peers(runs, peer_rows, source):
     return lines
 
 
+def _median_novelty(rows):
+    """The median novelty of ``fit_resample``'s draws over ``rows`` ('-' where the rows were
+    stored before it was recorded): below 1, the draws sit closer to the training series
+    of their class than held-out real series of it do."""
+    values = [r["novelty"] for r in rows if r.get("novelty") is not None]
+    return f"{np.median(values):.2f}" if len(values) == len(rows) else "-"
+
+
 def _against_first_run(runs):
     """Report lines: each later run's expected score (the fresh draws' mean) minus the
     first run's, cell by cell over the cells both fitted, with its fit time."""
@@ -170,8 +183,8 @@ def _against_first_run(runs):
     lines = ["", f"Each run against `{base_name}`, cell by cell (expected scores: the mean "
              "over a fit's fresh draws; Wilcoxon p; wins / losses of cells):", "",
              "| run | classifier | data set | cells | first run | this run | difference (p) "
-             "| wins / losses | fit s (first, this) |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| wins / losses | fit s (first, this) | novelty (first, this) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, rows in others:
         pairs = [(base[k], r) for r in rows if (k := (r["dataset"], r["regime"], r["seed"])) in base]
         if not pairs:
@@ -184,9 +197,11 @@ def _against_first_run(runs):
                 this = np.array([np.mean(_draws(b, clf, "stream")) for _, b in chosen])
                 d = this - first
                 seconds = [np.mean([x["seconds"] for x in side]) for side in zip(*chosen)]
+                closeness = ", ".join(_median_novelty(side) for side in zip(*chosen))
                 lines.append(f"| {name} | {clf} | {dataset} | {len(chosen)} | {first.mean():.3f} | "
                              f"{this.mean():.3f} | {d.mean():+.4f} ({paired_p(this, first):.3f}) | "
-                             f"{(d > 0).sum()} / {(d < 0).sum()} | {seconds[0]:.1f}, {seconds[1]:.1f} |")
+                             f"{(d > 0).sum()} / {(d < 0).sum()} | {seconds[0]:.1f}, {seconds[1]:.1f} | "
+                             f"{closeness} |")
     return lines
 
 
