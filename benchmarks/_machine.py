@@ -21,3 +21,9 @@ def cpu_model():
 def machine():
     """'CPU model (architecture)', for a report's Machine line."""
     return f"{cpu_model()} ({platform.machine()})"
+
+
+def recorded_cpus(rows):
+    """The CPU models stored result rows were fitted on, sorted ('CPU model not recorded'
+    for rows stored before they carried one)."""
+    return sorted({row.get("cpu", "CPU model not recorded") for row in rows})

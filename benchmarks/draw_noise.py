@@ -41,9 +41,9 @@ from sklearn.metrics import balanced_accuracy_score
 from imbalanced_classification import minirocket_ridge, one_nn
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.gan.config import auto_chunk, auto_hidden
-from _machine import machine
+from _machine import machine, recorded_cpus
 from _variant import variant_params
-from ts_oversamplers import novelty, paired_p, splits
+from ts_oversamplers import novelty, paired_p, paired_summary, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CLASSIFIERS = {"1-NN": one_nn, "MiniRocket+ridge": minirocket_ridge}
@@ -181,27 +181,25 @@ def _against_first_run(runs):
     (base_name, base_rows), *others = runs.items()
     base = {(r["dataset"], r["regime"], r["seed"]): r for r in base_rows}
     lines = ["", f"Each run against `{base_name}`, cell by cell (expected scores: the mean "
-             "over a fit's fresh draws; Wilcoxon p; wins / losses of cells):", "",
-             "| run | classifier | data set | cells | first run | this run | difference (p) "
-             "| wins / losses | fit s (first, this) | novelty (first, this) |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "over a fit's fresh draws):", "",
+             "| run | classifier | data set | cells | first run | this run | this minus first "
+             "| wins / ties / losses | Wilcoxon p | fit s (first, this) | novelty (first, this) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, rows in others:
         pairs = [(base[k], r) for r in rows if (k := (r["dataset"], r["regime"], r["seed"])) in base]
         if not pairs:
-            lines.append(f"| {name} | - | - | 0 (no cell in common) | | | | | |")
+            lines.append(f"| {name} | - | - | 0 (no cell in common) | | | | | | | |")
             continue
         for clf in CLASSIFIERS:
             for dataset in ["all", *dict.fromkeys(r["dataset"] for _, r in pairs)]:
                 chosen = [(a, b) for a, b in pairs if dataset in ("all", b["dataset"])]
                 first = np.array([np.mean(_draws(a, clf, "stream")) for a, _ in chosen])
                 this = np.array([np.mean(_draws(b, clf, "stream")) for _, b in chosen])
-                d = this - first
                 seconds = [np.mean([x["seconds"] for x in side]) for side in zip(*chosen)]
                 closeness = ", ".join(_median_novelty(side) for side in zip(*chosen))
                 lines.append(f"| {name} | {clf} | {dataset} | {len(chosen)} | {first.mean():.3f} | "
-                             f"{this.mean():.3f} | {d.mean():+.4f} ({paired_p(this, first):.3f}) | "
-                             f"{(d > 0).sum()} / {(d < 0).sum()} | {seconds[0]:.1f}, {seconds[1]:.1f} | "
-                             f"{closeness} |")
+                             f"{this.mean():.3f} | {paired_summary(this, first)} | "
+                             f"{seconds[0]:.1f}, {seconds[1]:.1f} | {closeness} |")
     return lines
 
 
@@ -225,12 +223,10 @@ def run_command(name, rows):
 def _machines(runs):
     """The machines the stored runs were fitted on (rows written before the CPU model was
     recorded say only that)."""
-    named = {name: {r.get("cpu", "CPU model not recorded") for r in rows}
-             for name, rows in runs.items()}
-    everyone = set().union(*named.values())
+    everyone = recorded_cpus([r for rows in runs.values() for r in rows])
     if len(everyone) == 1:
-        return everyone.pop()
-    return "; ".join(f"{name}: {', '.join(sorted(cpus))}" for name, cpus in named.items())
+        return everyone[0]
+    return "; ".join(f"{name}: {', '.join(recorded_cpus(rows))}" for name, rows in runs.items())
 
 
 def report(runs, args, out):

@@ -44,7 +44,7 @@ from scipy.stats import rankdata, wilcoxon
 from sklearn.metrics import balanced_accuracy_score, f1_score, recall_score
 from sklearn.model_selection import train_test_split
 
-from _machine import machine
+from _machine import machine, recorded_cpus
 from imbalanced_classification import (CLASSIFIERS, LOADERS, flat_resampler, gan, jitter, load,
                                        mean_std_cells)
 
@@ -404,13 +404,6 @@ def _gan_against_each(rows, regime, clf, metric, names):
     return lines
 
 
-def _machines(rows):
-    """The CPU models the rows were fitted on ('not recorded' for rows stored before the
-    model was); merged runs may come from several machines."""
-    cpus = sorted({r.get("cpu", "CPU model not recorded") for r in rows})
-    return "; ".join(cpus)
-
-
 def report(rows, args, classifiers, out):
     command = "python benchmarks/ts_oversamplers.py " + ("--quick " if args.quick else "") + (
         f"--datasets {' '.join(args.datasets)} --regimes {' '.join(args.regimes)} "
@@ -423,7 +416,7 @@ def report(rows, args, classifiers, out):
         " --drop-merged " + " ".join(args.drop_merged) if args.drop_merged else "")
     names = [s for s in OVERSAMPLERS if any(r["oversampler"] == s for r in rows)]
     lines = ["# The GAN against time-series and flattened oversamplers", "",
-             f"Command: `{command}`. Machine: {_machines(rows)}, 2 CPU cores. "
+             f"Command: `{command}`. Machine: {'; '.join(recorded_cpus(rows))}, 2 CPU cores. "
              "Mean (std) over seeds; 'n/a': the method cannot run on the data "
              "(aeon's OHIT and ESMOTE are univariate only).", ""]
     for regime in args.regimes:
