@@ -26,7 +26,8 @@ benchmarks/results/draw_noise_NAME.{md,json} (NAME from ``--name``, default the 
 ``--report-only --runs NAME ...`` puts stored runs in one report, draw_noise.md, with each
 later run set against the first cell by cell (expected scores: an ablation's effect).
 ``--params`` fits the augmenter with other parameters; ``--recurrent-steps R`` sets each
-data set's ``chunk_length`` so that the recurrence runs R steps (a speed lever).
+data set's ``chunk_length`` so that the recurrence runs R steps (a speed lever);
+``--lever NAME`` patches one of ``step_levers.py``'s training levers in.
 """
 
 import argparse
@@ -43,6 +44,7 @@ from rgan_augment import RecurrentGANAugmenter
 from rgan_augment.gan.config import auto_chunk, auto_hidden
 from _machine import machine, recorded_cpus
 from _variant import variant_params
+import step_levers
 from ts_oversamplers import novelty, paired_p, paired_summary, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -105,7 +107,8 @@ def run(args, out):
                                                  cell_params)
         rows.append(dict(dataset=dataset, regime=regime, seed=seed, seconds=seconds,
                          params=params, recurrent_steps=args.recurrent_steps,
-                         cell_params=cell_params, cpu=machine(), novelty=closeness,
+                         cell_params=cell_params, lever=args.lever, cpu=machine(),
+                         novelty=closeness,
                          scores=scores))
         print(dataset, regime, seed, f"{seconds:.0f} s",
               "  ".join(f"{c} GAN {scores['GAN'][c]:.3f}" for c in CLASSIFIERS), flush=True)
@@ -217,6 +220,7 @@ def run_command(name, rows):
             + (f" --params '{json.dumps(rows[0]['params'])}'" if rows[0].get("params") else "")
             + (f" --recurrent-steps {rows[0]['recurrent_steps']}" if rows[0].get("recurrent_steps")
                else "")
+            + (f" --lever {rows[0]['lever']}" if rows[0].get("lever") else "")
             + f" --name {name}`")
 
 
@@ -274,6 +278,8 @@ def main():
     parser.add_argument("--recurrent-steps", type=int, default=None,
                         help="a speed lever: per data set, chunk_length so that the recurrence "
                              "runs this many steps, at the default's hidden size")
+    parser.add_argument("--lever", type=step_levers.lever_name, default=None,
+                        help="a training lever of step_levers.py patched in (e.g. augment)")
     parser.add_argument("--peers", help="a stored ts_oversamplers.py results .json on the same splits")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the report from the stored runs named by --runs")
@@ -286,6 +292,8 @@ def main():
     if args.report_only:  # the stored runs in one report: draw_noise[_NAME].md
         out = RESULTS / ("draw_noise" + (f"_{args.name}" if args.name else ""))
     else:
+        if args.lever:
+            step_levers.apply(args.lever)
         runs[name] = run(args, out)
     report(runs, args, out)
 

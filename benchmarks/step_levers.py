@@ -1,6 +1,6 @@
 """What would the cheap per-step levers save of a training step, and what do they cost?
 
-    python benchmarks/step_levers.py [--rounds 3]
+    python benchmarks/step_levers.py [--rounds 3] [--levers base unaugmented]
     python benchmarks/step_levers.py --fidelity reuse+fused+narrow [--seeds 0 1 2 3 4]
 
 Patches candidate changes into the training loop from outside (the package is not
@@ -16,10 +16,22 @@ changed):
   recurrent work, since it runs in both directions, on real and fake rows;
 - ``conv``: a small convolutional branch beside the discriminator's recurrent one
   (``ConvBranchDiscriminator``; a probe of issue 24's FCN gap, see synthetic_tell.py);
+- ``augment``: differentiable augmentation of the discriminator's input (DiffAugment,
+  Zhao et al. 2020; ADA, Karras et al. 2020): every series it judges, real or drawn, is
+  independently shifted in time (by up to 1/8 of its length, edges repeated) and scaled
+  in amplitude (log-normal, sd 0.2), each with probability 1/2, so that it cannot learn
+  a class of 3 series by heart (a probe of issue 24's few-shot copying; the generator's
+  gradients pass through the same augmentation); since adopted as the package's
+  ``augment_discriminator=0.5`` (``rgan_augment/gan/augment.py``: one amplitude factor
+  for all channels of a series, lengths exact rather than whole chunks), so this lever
+  only repeats the runs recorded with it; it stacks on the package's own augmentation
+  unless the run passes ``--params '{"augment_discriminator": 0}'``;
 - ``cosine``: the learning rates follow a cosine from their start to a tenth of it over
   ``n_steps`` (the package keeps them constant); with fewer steps at a larger start rate,
   a candidate for a shorter budget at equal quality (``--params``);
-- names joined by ``+`` combine them (``narrow`` and ``conv`` replace each other).
+- ``unaugmented``: the package's default without its augmentation of the discriminator's
+  input (``augment_discriminator=0``), to time what the augmentation costs a step;
+- names joined by ``+`` combine them (``narrow``, ``conv`` and ``augment`` replace each other).
 
 Timing (the default): the default fit's training steps with each lever, roughness
 calibration off so that the fit is the training loop, on GunPoint's training split with
@@ -74,6 +86,13 @@ def fused_adam_init(self, *args, **kwargs):
     self.opt_d = torch.optim.Adam(self.D.parameters(), lr=self.config.lr_d, betas=betas, fused=True)
 
 
+def unaugmented_init(self, *args, **kwargs):
+    """The trainer without the discriminator's input augmentation (the package's default
+    before ``augment_discriminator``)."""
+    ORIGINAL["init"](self, *args, **kwargs)
+    self.augment = None
+
+
 def reuse_discriminator_step(self, b):
     with training.autocast(self.device, self.amp):
         self._shared_fake = self._fake(b)
@@ -92,13 +111,18 @@ def reuse_generator_step(self, b, f_real):
         del self._fake
 
 
-def narrow_discriminator(self):
+def _one_layer_discriminator(config, cls=Discriminator, hidden_size=None):
+    """A one-layer ``cls`` shaped as ``config`` would build the package's discriminator
+    (built under a forked RNG, so the draws after it are as without the patch)."""
     with torch.random.fork_rng(devices=[]):
-        return Discriminator(n_channels=self.n_channels, chunk=self.chunk,
-                             n_chunks=self.n_chunks, n_classes=self.n_classes,
-                             hidden_size=max(1, self.hidden_size // 2), num_layers=1,
-                             cell=self.cell, reference=self.reference,
-                             even_inputs=self.even_inputs)
+        return cls(n_channels=config.n_channels, chunk=config.chunk, n_chunks=config.n_chunks,
+                   n_classes=config.n_classes, hidden_size=hidden_size or config.hidden_size,
+                   num_layers=1, cell=config.cell, reference=config.reference,
+                   even_inputs=config.even_inputs)
+
+
+def narrow_discriminator(self):
+    return _one_layer_discriminator(self, hidden_size=max(1, self.hidden_size // 2))
 
 
 class ConvBranchDiscriminator(Discriminator):
@@ -132,11 +156,39 @@ class ConvBranchDiscriminator(Discriminator):
 
 
 def conv_discriminator(self):
-    with torch.random.fork_rng(devices=[]):
-        return ConvBranchDiscriminator(
-            n_channels=self.n_channels, chunk=self.chunk, n_chunks=self.n_chunks,
-            n_classes=self.n_classes, hidden_size=self.hidden_size, num_layers=1,
-            cell=self.cell, reference=self.reference, even_inputs=self.even_inputs)
+    return _one_layer_discriminator(self, ConvBranchDiscriminator)
+
+
+class AugmentedDiscriminator(Discriminator):
+    """The package's discriminator judging augmented series (the ``augment`` lever): each
+    row of ``x``, real or drawn alike, is shifted by up to 1/8 of its valid length and
+    scaled in amplitude, each with probability ``P``; its reference is left as it is."""
+
+    P, SHIFT, LOG_SCALE = 0.5, 1 / 8, 0.2
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.rng = torch.Generator().manual_seed(0)
+
+    def augment(self, x, valid):
+        b, t, c = x.shape
+        rand = lambda *shape: torch.rand(*shape, generator=self.rng).to(x.device)
+        length = (valid.sum(1) * self.chunk).clamp(1, t).to(torch.float32)
+        shift = ((rand(b) * 2 - 1) * self.SHIFT * length).round() * (rand(b) < self.P)
+        steps = torch.arange(t, device=x.device).unsqueeze(0) - shift.unsqueeze(1)
+        index = torch.minimum(steps.clamp_min(0), length.unsqueeze(1) - 1).long()
+        moved = torch.gather(x, 1, index.unsqueeze(2).expand(b, t, c))
+        scale = torch.exp(torch.randn(b, 1, c, generator=self.rng).to(x.device) * self.LOG_SCALE)
+        scale = torch.where((rand(b) < self.P).view(b, 1, 1), scale, torch.ones_like(scale))
+        inside = (torch.arange(t, device=x.device).unsqueeze(0) < length.unsqueeze(1))
+        return moved * scale.to(x.dtype) * inside.unsqueeze(2).to(x.dtype)
+
+    def features(self, x, valid, labels=None, ref=None, ref_valid=None):
+        return super().features(self.augment(x, valid), valid, labels, ref, ref_valid)
+
+
+def augmented_discriminator(self):
+    return _one_layer_discriminator(self, AugmentedDiscriminator)
 
 
 def cosine_update_average(self, step):
@@ -155,7 +207,9 @@ PATCHES = {
     "fused": {"init": fused_adam_init},
     "narrow": {"build_d": narrow_discriminator},
     "conv": {"build_d": conv_discriminator},
+    "augment": {"build_d": augmented_discriminator},
     "cosine": {"average": cosine_update_average},
+    "unaugmented": {"init": unaugmented_init},
 }
 LEVERS = ["base", "reuse", "fused", "reuse+fused", "narrow", "reuse+fused+narrow"]
 
@@ -185,14 +239,14 @@ def ms_per_step(data, steps):
     return fit.fit_seconds_ / steps * 1000
 
 
-def timing(rounds):
+def timing(rounds, levers=LEVERS):
     tasks = {"GunPoint few-shot": (gunpoint_few_shot(), 200),
              "Sines 1000x24x5": ((make_sines(1000, 24, 5, random_state=100), None), 100)}
-    times = {(task, lever): [] for task in tasks for lever in LEVERS}
+    times = {(task, lever): [] for task in tasks for lever in levers}
     for task, (data, _) in tasks.items():  # warm-up: first fits pay for kernel set-up
         RecurrentGANAugmenter(random_state=0, n_steps=20, match_roughness=False).fit(*data)
     for r in range(rounds):
-        for lever in LEVERS:
+        for lever in levers:
             apply(lever)
             for task, (data, steps) in tasks.items():
                 times[task, lever].append(ms_per_step(data, steps))
@@ -201,18 +255,20 @@ def timing(rounds):
     apply("base")
 
     lines = ["# Per-step levers: ms per training step of the default fit", "",
-             f"Command: `python benchmarks/step_levers.py --rounds {rounds}`",
+             f"Command: `python benchmarks/step_levers.py --rounds {rounds}"
+             + ("" if levers == LEVERS else f" --levers {' '.join(levers)}") + "`",
              f"Machine: {platform.machine()}, {torch.get_num_threads()} torch threads, "
              f"torch {torch.__version__}, Python {sys.version.split()[0]}", "",
              "Median over the rounds (all rounds in brackets); ratio to `base`'s median.", "",
-             "| task | " + " | ".join(LEVERS) + " |", "| --- |" + " --- |" * len(LEVERS)]
+             "| task | " + " | ".join(levers) + " |", "| --- |" + " --- |" * len(levers)]
     for task in tasks:
         base = np.median(times[task, "base"])
         cells = [f"{np.median(times[task, lever]):.1f} "
                  f"({', '.join(f'{t:.1f}' for t in times[task, lever])}) "
-                 f"x{np.median(times[task, lever]) / base:.2f}" for lever in LEVERS]
+                 f"x{np.median(times[task, lever]) / base:.2f}" for lever in levers]
         lines.append(f"| {task} | " + " | ".join(cells) + " |")
-    out = RESULTS / "step_levers.md"
+    out = RESULTS / ("step_levers.md" if levers == LEVERS
+                     else f"step_levers_{'_'.join(lever.replace('+', '-') for lever in levers)}.md")
     out.write_text("\n".join(lines) + "\n")
     print(out.read_text())
 
@@ -248,11 +304,14 @@ def main():
     parser.add_argument("--params", default="{}",
                         help="with --fidelity: augmenter parameters as a JSON object")
     parser.add_argument("--name", help="with --fidelity: the results file's suffix")
+    parser.add_argument("--levers", type=lever_name, nargs="+", default=LEVERS,
+                        help="levers to time ('base' always first); other than the default "
+                             "list, writes results/step_levers_<levers>.md")
     args = parser.parse_args()
     if args.fidelity:
         fidelity(args.fidelity, args.seeds, args.params, args.name)
     else:
-        timing(args.rounds)
+        timing(args.rounds, ["base"] + [lv for lv in args.levers if lv != "base"])
 
 
 if __name__ == "__main__":

@@ -78,7 +78,9 @@ RECORDS = (FoldRecord(), SmoothingRecord(), CycleSmoothingRecord(), ZNormRecord(
            SeriesScaleRecord(), ClassFilterRecord(), FilterScalerRecord(), NoiseScaleRecord())
 # Parameters added after files were written without them, and the value such a file
 # reads as (the behaviour of the library that wrote it).
-LATER_PARAMS = {"match_spread": False}
+LATER_PARAMS = {"match_spread": False, "augment_discriminator": 0.0}
+# Configuration fields added later, likewise (training-only: sampling does not read them).
+LATER_CONFIG = {"augment": 0.0}
 CALIBRATION_KEYS = tuple(record.key for record in RECORDS)
 DOCUMENT_KEYS = ("format", "version", "params", "classes", "layout", "lengths_by_class",
                  "config", "scaler", "fitted", "sample_rng", "sampling_strategy_",
@@ -97,7 +99,7 @@ def write(est, path):
         "classes": persistence.encode_labels(est.classes_),
         "layout": {"kind": est.layout_.kind, "dtype": est.layout_.dtype.str},
         "lengths_by_class": [a.tolist() for a in est.lengths_by_class_],
-        "config": dict(est.config_.__dict__),
+        "config": {name: getattr(est.config_, name) for name in GANConfig.__dataclass_fields__},
         "scaler": est.scaler_.get_state(),
         "fitted": {k: getattr(est, k) for k in FITTED_KEYS},
         "sample_rng": _rng_document(est._sample_rng),
@@ -420,6 +422,8 @@ class _Checker:
 
     def config(self, raw):
         fields = [f for f in GANConfig.__dataclass_fields__]
+        if isinstance(raw, dict):
+            raw = {**LATER_CONFIG, **raw}
         c = self.keys(raw, fields, "config")
         w = lambda k: f"config.{k}"  # noqa: E731
         out = {}
@@ -438,6 +442,7 @@ class _Checker:
             out[k] = self.number(c[k], w(k), 1e-300)
         out["max_time"] = self.number(c["max_time"], w("max_time"), 1e-300, none=True)
         out["ema"] = self.number(c["ema"], w("ema"), 0.0, 1.0)
+        out["augment"] = self.number(c["augment"], w("augment"), 0.0, 1.0)
         if out["ema"] >= 1:
             self.fail(w("ema"), "must be below 1.")
         out["reference"] = self.boolean(c["reference"], w("reference"))

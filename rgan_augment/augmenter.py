@@ -221,6 +221,18 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         in GAN training"; 0.98 averages over the last ~50 steps): it evens out the
         step-to-step swings of adversarial training. 0 turns averaging off. Measured in
         benchmarks/README.md, "Weight averaging".
+    augment_discriminator : float in [0, 1], default=0.5
+        During training, every series the discriminator judges, real or drawn alike, is
+        shifted in time by up to 1/8 of its length (its edge value repeated) with this
+        probability and, independently, scaled in amplitude (log-normal, sd 0.2) with
+        this probability (differentiable augmentation: Zhao et al. 2020, "DiffAugment";
+        Karras et al. 2020, "ADA"). With a class of a handful of series the
+        discriminator otherwise learns those series by heart and the generator draws
+        near-copies of them; judged through the augmentation, it learns the class.
+        Since real and drawn series pass through the same transformations, matching
+        the augmented data is matching the data: they are not copied into the draws.
+        0 turns it off (model files written before this parameter load with 0).
+        Measured in benchmarks/README.md, "Augmented discriminator".
     n_steps : int or 'auto', default='auto'
         Generator updates. 'auto': 1,000 at every data size (measured in
         benchmarks/README.md, "A step count by data size").
@@ -321,7 +333,8 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
                  latent_dim=16, noise_dim=8, chunk_length="auto", loss="ns",
                  feature_matching=1.0, class_loss=5.0, mmd_loss=1.0, conditioning="example",
                  filter_samples=False, match_spread=False, match_roughness=True, preserve_znorm=True,
-                 scale_series=True, fold_cycles=True, ema_decay=0.98, n_steps="auto", batch_size=64,
+                 scale_series=True, fold_cycles=True, ema_decay=0.98, augment_discriminator=0.5,
+                 n_steps="auto", batch_size=64,
                  learning_rate=2e-3, max_time=None, device="auto", precision="auto",
                  random_state=None, verbose=0):
         self.sampling_strategy = sampling_strategy
@@ -343,6 +356,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         self.scale_series = scale_series
         self.fold_cycles = fold_cycles
         self.ema_decay = ema_decay
+        self.augment_discriminator = augment_discriminator
         self.n_steps = n_steps
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -384,6 +398,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
         "scale_series": ["boolean"],
         "fold_cycles": ["boolean"],
         "ema_decay": [Interval(Real, 0, 1, closed="left")],
+        "augment_discriminator": [Interval(Real, 0, 1, closed="both")],
         "n_steps": [_AT_LEAST_ONE, StrOptions({"auto"})],
         "batch_size": [_AT_LEAST_ONE],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -596,6 +611,7 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
             max_time=None if self.max_time is None else max(
                 1e-3, _TRAINING_SHARE * self.max_time - spent),
             reference=self.conditioning == "example", ema=float(self.ema_decay),
+            augment=float(self.augment_discriminator),
             even_inputs=precision == "bfloat16")
         return config, device, precision
 

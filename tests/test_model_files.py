@@ -259,13 +259,34 @@ def test_the_filter_cannot_be_dropped_while_filter_samples_is_set(models, tmp_pa
     _refused(path, "class_filter")
 
 
-def test_a_file_from_before_spread_matching_loads_without_it(models, tmp_path):
+# (section, key) pairs a file written before each later feature lacks, and what it reads as
+OLDER_FILES = {
+    "spread matching": ([("params", "match_spread"), ("calibrations", "noise_scale")],
+                        lambda aug: aug.match_spread is False and aug.noise_scale_ is None),
+    "discriminator augmentation": ([("params", "augment_discriminator"), ("config", "augment")],
+                                   lambda aug: aug.augment_discriminator == 0.0
+                                   and aug.config_.augment == 0.0),
+}
+
+
+@pytest.mark.parametrize("feature", sorted(OLDER_FILES))
+def test_a_file_from_before_a_later_feature_loads_without_it(models, tmp_path, feature):
+    missing, reads_as_before = OLDER_FILES[feature]
     doc, arrays = read_archive(models["a"])
-    del doc["params"]["match_spread"], doc["calibrations"]["noise_scale"]
+    for section, key in missing:
+        del doc[section][key]
     path = tmp_path / "older.npz"
     write_archive(path, doc, arrays)
-    aug = _load_and_sample(path)
-    assert aug.match_spread is False and aug.noise_scale_ is None
+    assert reads_as_before(_load_and_sample(path))
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5, "half", None])
+def test_the_augmentation_probability_is_checked(models, tmp_path, value):
+    doc, arrays = read_archive(models["a"])
+    doc["config"]["augment"] = value
+    path = tmp_path / "augment.npz"
+    write_archive(path, doc, arrays)
+    _refused(path, "augment")
 
 
 @pytest.mark.parametrize("scales, match_spread, outcome", [

@@ -265,6 +265,25 @@ def test_a_pickle_from_before_spread_matching_loads_without_it(fitted):
                                   fitted.sample(4, fitted.classes_[0], random_state=1))
 
 
+def test_a_pickle_from_before_discriminator_augmentation_loads_and_saves(fitted, tmp_path):
+    """The parameter reads as 0 (no augmentation, the behaviour of the build that wrote
+    it); its training configuration, lacking the field, still saves in the safe format."""
+    import copy
+
+    state = fitted.__getstate__()
+    del state["augment_discriminator"]
+    state["config_"] = copy.copy(state["config_"])
+    del state["config_"].__dict__["augment"]
+    back = RecurrentGANAugmenter.__new__(RecurrentGANAugmenter)
+    back.__setstate__(state)
+    assert back.augment_discriminator == 0.0
+    back.save(tmp_path / "older.npz")
+    again = RecurrentGANAugmenter.load(tmp_path / "older.npz")
+    assert again.config_.augment == 0.0
+    np.testing.assert_array_equal(again.sample(4, fitted.classes_[0], random_state=1),
+                                  fitted.sample(4, fitted.classes_[0], random_state=1))
+
+
 def test_every_fitted_attribute_is_in_the_pickle_check(fitted):
     from rgan_augment.augmenter import _FITTED_STATE
 

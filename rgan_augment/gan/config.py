@@ -35,6 +35,7 @@ class GANConfig:
     max_time: float | None = None
     reference: bool = False  # DAGAN: condition the generator on a real series of the class
     ema: float = 0.0  # decay of the generator's weight average (0: no averaging)
+    augment: float = 0.0  # probability of each augmentation of the judged series (0: none)
     even_inputs: bool = False  # recurrent input sizes padded to even (bf16 fits; see even_pad)
 
     @property

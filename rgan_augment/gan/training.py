@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
+from .augment import DiscriminatorAugment
 from .masks import chunk_mask, step_mask
 from .mmd import batch_mmd, mmd, mmd_features, roughness_weight
 from .networks import init_parameters
@@ -215,6 +216,8 @@ class _Trainer:
         self.monitor = MMDMonitor(self.x, self.lengths, self.labels, config.n_classes, device,
                                   seed + 2, rough_weight=self.rough)
         self.partner = ReferencePicker(self.labels, n, device) if config.reference else None
+        # the discriminator judges shifted and scaled series, real and drawn alike
+        self.augment = DiscriminatorAugment(config.augment, seed + 3) if config.augment > 0 else None
         # weight averaging: an exponential moving average of the generator's weights is
         # what gets scored and kept (it evens out the step-to-step swings of adversarial
         # training; measured: benchmarks/README.md, "Weight averaging")
@@ -247,6 +250,10 @@ class _Trainer:
         return draw(self.G, b["labels"], b["lengths"], self.torch_gen, self.config, self.clip,
                     b["ref"], b["ref_lengths"])
 
+    def judged(self, x, lengths):
+        """The series as the discriminator sees them: augmented where the config says."""
+        return x if self.augment is None else self.augment(x, lengths)
+
     def discriminator_step(self, b):
         """``d_steps`` updates of the discriminator on real and fake in one pass; returns
         the last loss and the real series' pooled features (the feature-matching target)."""
@@ -256,7 +263,8 @@ class _Trainer:
             with autocast(self.device, self.amp):
                 with torch.no_grad():
                     fake = self._fake(b)
-                scores, feats = self.D(torch.cat([b["real"], fake]), two(b["valid"]),
+                both = self.judged(torch.cat([b["real"], fake]), two(b["lengths"]))
+                scores, feats = self.D(both, two(b["valid"]),
                                        two(b["labels"]), two(b["ref"]), two(b["ref_valid"]))
                 loss_d = _loss_d(cfg.loss, scores[:n].float(), scores[n:].float())
                 if self.aux:
@@ -273,7 +281,8 @@ class _Trainer:
         cfg = self.config
         with autocast(self.device, self.amp):
             fake = self._fake(b)
-            s_fake, f_fake = self.D(fake, b["valid"], b["labels"], b["ref"], b["ref_valid"])
+            s_fake, f_fake = self.D(self.judged(fake, b["lengths"]), b["valid"], b["labels"],
+                                    b["ref"], b["ref_valid"])
             loss_g = _loss_g(cfg.loss, s_fake.float())
             if cfg.feature_matching > 0:
                 fm = (f_real - f_fake.float().mean(0)).pow(2).mean()
