@@ -28,6 +28,7 @@ this schema) are refused with a request to refit.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -99,7 +100,9 @@ def write(est, path):
         "classes": persistence.encode_labels(est.classes_),
         "layout": {"kind": est.layout_.kind, "dtype": est.layout_.dtype.str},
         "lengths_by_class": [a.tolist() for a in est.lengths_by_class_],
-        "config": {name: getattr(est.config_, name) for name in GANConfig.__dataclass_fields__},
+        # every field, a pickled config from before a field was added included (asdict reads
+        # the class default for it)
+        "config": dataclasses.asdict(est.config_),
         "scaler": est.scaler_.get_state(),
         "fitted": {k: getattr(est, k) for k in FITTED_KEYS},
         "sample_rng": _rng_document(est._sample_rng),
