@@ -2,7 +2,7 @@
 
     python benchmarks/peer_draws.py --regime three --seeds 0 1 2 3 4 [--datasets ...] \
         --gan draw_noise_three_seeds0-4
-    python benchmarks/peer_draws.py --report-only --runs NAME ... [--name NAME]
+    python benchmarks/peer_draws.py --report-only --runs NAME:GAN_RUN ... [--pooled] [--name NAME]
 
 ``draw_noise.py`` showed that one draw of the GAN moves a cell's balanced accuracy by about
 0.01 and that the stored benchmarks report one draw per method; it compared the GAN's mean
@@ -18,7 +18,8 @@ as a check (``replay``). Classifiers: 1-NN (Euclidean) and MiniRocket + ridge, a
 The report gives, per classifier, each method's mean over the cells of its draws' mean,
 its average rank over the cells (by the draws' means), the median draw-to-draw sd of a
 cell, and the GAN's lead over each peer with a Wilcoxon p over the cells where the peer
-ran (aeon's OHIT and ESMOTE are univariate only). Writes
+ran (aeon's OHIT and ESMOTE are univariate only); with ``--pooled``, the same tables
+once more over the cells of all ``--runs`` together. Writes
 benchmarks/results/peer_draws_NAME.{md,json}.
 """
 
@@ -94,6 +95,7 @@ def report(runs, gan_runs, stored, args, out):
              "fresh draws from `draw_noise.py` (one fit, `sample(..., random_state=1000+k)`); "
              "the classifier keeps the cell's seed; balanced accuracy on the untouched test half.",
              ""]
+    pooled = {}  # classifier -> every run's cells
     for name, rows in runs.items():
         gan_rows = {(r["dataset"], r["regime"], r["seed"]): r for r in gan_runs[name]}
         rows = [r for r in rows if (r["dataset"], r["regime"], r["seed"]) in gan_rows]
@@ -112,35 +114,48 @@ def report(runs, gan_runs, stored, args, out):
             lines += [replay, ""]
         for clf in CLASSIFIERS:
             cells = [_methods(r, gan_rows[(r["dataset"], r["regime"], r["seed"])], clf) for r in rows]
-            methods = ["GAN", *PEERS]
-            everywhere = [m for m in methods if all(m in c for c in cells)]
-            lines += [f"**{clf}**: mean of each method's draws, over the cells where it ran; its "
-                      f"average rank (1 = best) over all {len(cells)} cells among the methods that "
-                      "ran on every one ('-': a method that could not run on some); the GAN's lead "
-                      "(wins/ties/losses by 0.001, Wilcoxon p) over the cells where the peer ran.", "",
-                      "| method | cells | mean | rank | draw-to-draw sd of a cell (median) | GAN's lead (W/T/L, p) |",
-                      "| --- | --- | --- | --- | --- | --- |"]
-            ranks = _ranks(cells, everywhere)
-            for m in methods:
-                have = [c for c in cells if m in c]
-                mean = np.mean([c[m][0] for c in have])
-                sd = np.median([c[m][1] for c in have])
-                lead = "-"
-                if m != "GAN":
-                    gan = np.array([c["GAN"][0] for c in have])
-                    theirs = np.array([c[m][0] for c in have])
-                    d = gan - theirs
-                    lead = (f"{d.mean():+.3f} ({(d > 1e-3).sum()}/{(abs(d) <= 1e-3).sum()}/"
-                            f"{(d < -1e-3).sum()}, p = {paired_p(gan, theirs):.3f})")
-                rank = f"{ranks[m]:.2f}" if m in ranks else "-"
-                lines.append(f"| {m} | {len(have)} | {mean:.3f} | {rank} | "
-                             f"{sd:.3f} | {lead} |")
-            lines.append("")
+            pooled.setdefault(clf, []).extend(cells)
+            lines += _table(cells, clf)
         secs = {p: np.mean([r["seconds"][p] for r in rows]) for p in PEERS}
         lines += ["Seconds per cell (all its draws, classifiers included): "
                   + ", ".join(f"{p} {s:.1f}" for p, s in secs.items()) + ".", ""]
+    if args.pooled and len(runs) > 1:
+        lines += [f"## All {len(pooled[next(iter(CLASSIFIERS))])} cells of the runs above together",
+                  "", "Each cell's scores as in its run's section; ranks over the methods that ran "
+                  "on every cell of every run.", ""]
+        for clf, cells in pooled.items():
+            lines += _table(cells, clf)
     out.with_suffix(".md").write_text("\n".join(lines))
     print("\n".join(lines))
+
+
+def _table(cells, clf):
+    """The report's table for one classifier over ``cells`` ({method: (mean, sd)} each)."""
+    methods = ["GAN", *PEERS]
+    everywhere = [m for m in methods if all(m in c for c in cells)]
+    lines = [f"**{clf}**: mean of each method's draws, over the cells where it ran; its "
+             f"average rank (1 = best) over all {len(cells)} cells among the methods that "
+             "ran on every one ('-': a method that could not run on some); the GAN's lead "
+             "(wins/ties/losses by 0.001, Wilcoxon p) over the cells where the peer ran.", "",
+             "| method | cells | mean | rank | draw-to-draw sd of a cell (median) | GAN's lead (W/T/L, p) |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    ranks = _ranks(cells, everywhere)
+    for m in methods:
+        have = [c for c in cells if m in c]
+        mean = np.mean([c[m][0] for c in have])
+        sd = np.median([c[m][1] for c in have])
+        lead = "-"
+        if m != "GAN":
+            gan = np.array([c["GAN"][0] for c in have])
+            theirs = np.array([c[m][0] for c in have])
+            d = gan - theirs
+            lead = (f"{d.mean():+.3f} ({(d > 1e-3).sum()}/{(abs(d) <= 1e-3).sum()}/"
+                    f"{(d < -1e-3).sum()}, p = {paired_p(gan, theirs):.3f})")
+        rank = f"{ranks[m]:.2f}" if m in ranks else "-"
+        lines.append(f"| {m} | {len(have)} | {mean:.3f} | {rank} | "
+                     f"{sd:.3f} | {lead} |")
+    lines.append("")
+    return lines
 
 
 def _ranks(cells, methods):
@@ -187,6 +202,8 @@ def main():
                         help="stored ts_oversamplers.py .json files to check the replays against")
     parser.add_argument("--name", help="results file suffix")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--pooled", action="store_true",
+                        help="with several --runs, also one table over all their cells together")
     parser.add_argument("--runs", nargs="+", default=[],
                         help="stored runs NAME:GAN_RUN (results/peer_draws_NAME.json) to report together")
     args = parser.parse_args()
