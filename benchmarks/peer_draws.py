@@ -154,6 +154,12 @@ def _table(cells, clf):
         rank = f"{ranks[m]:.2f}" if m in ranks else "-"
         lines.append(f"| {m} | {len(have)} | {mean:.3f} | {rank} | "
                      f"{sd:.3f} | {lead} |")
+    complete = [c for c in cells if all(m in c for m in methods)]
+    if complete and len(complete) < len(cells):
+        ranks = _ranks(complete, methods)
+        lines.append(f"\nAverage rank over the {len(complete)} cells where all {len(methods)} "
+                     "methods ran: " + ", ".join(f"{m} {r:.2f}" for m, r in
+                                                 sorted(ranks.items(), key=lambda kv: kv[1])) + ".")
     lines.append("")
     return lines
 
