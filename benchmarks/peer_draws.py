@@ -142,6 +142,9 @@ def _table(cells, clf):
     ranks = _ranks(cells, everywhere)
     for m in methods:
         have = [c for c in cells if m in c]
+        if not have:
+            lines.append(f"| {m} | 0 | n/a | - | - | - |")
+            continue
         mean = np.mean([c[m][0] for c in have])
         sd = np.median([c[m][1] for c in have])
         lead = "-"
