@@ -96,6 +96,7 @@ def report(runs, gan_runs, stored, args, out):
              "the classifier keeps the cell's seed; balanced accuracy on the untouched test half.",
              ""]
     pooled = {}  # classifier -> every run's cells
+    pooled_datasets = []  # the data set of each pooled cell, in the same order
     for name, rows in runs.items():
         gan_rows = {(r["dataset"], r["regime"], r["seed"]): r for r in gan_runs[name]}
         rows = [r for r in rows if (r["dataset"], r["regime"], r["seed"]) in gan_rows]
@@ -116,6 +117,7 @@ def report(runs, gan_runs, stored, args, out):
             cells = [_methods(r, gan_rows[(r["dataset"], r["regime"], r["seed"])], clf) for r in rows]
             pooled.setdefault(clf, []).extend(cells)
             lines += _table(cells, clf)
+        pooled_datasets += [r["dataset"] for r in rows]
         secs = {p: np.mean([r["seconds"][p] for r in rows]) for p in PEERS}
         lines += ["Seconds per cell (all its draws, classifiers included): "
                   + ", ".join(f"{p} {s:.1f}" for p, s in secs.items()) + ".", ""]
@@ -125,6 +127,8 @@ def report(runs, gan_runs, stored, args, out):
                   "on every cell of every run.", ""]
         for clf, cells in pooled.items():
             lines += _table(cells, clf)
+        for clf, cells in pooled.items():
+            lines += _by_dataset(cells, pooled_datasets, clf)
     out.with_suffix(".md").write_text("\n".join(lines))
     print("\n".join(lines))
 
@@ -163,6 +167,26 @@ def _table(cells, clf):
         lines.append(f"\nAverage rank over the {len(complete)} cells where all {len(methods)} "
                      "methods ran: " + ", ".join(f"{m} {r:.2f}" for m, r in
                                                  sorted(ranks.items(), key=lambda kv: kv[1])) + ".")
+    lines.append("")
+    return lines
+
+
+def _by_dataset(cells, datasets, clf):
+    """Each method's mean over each data set's cells (where it ran on all of them), the
+    best of a row in bold: where the GAN pays and where a peer does as well."""
+    methods = ["GAN", *PEERS]
+    lines = [f"**{clf}, by data set**: each method's mean over the data set's cells ('-': it "
+             "could not run on every cell of it); the best of each row in bold.", "",
+             "| data set | cells | " + " | ".join(methods) + " |",
+             "| --- | --- | " + " | ".join("---" for _ in methods) + " |"]
+    for dataset in dict.fromkeys(datasets):
+        own = [c for c, d in zip(cells, datasets) if d == dataset]
+        means = {m: np.mean([c[m][0] for c in own]) for m in methods if all(m in c for c in own)}
+        best = max(means.values())
+        shown = [("-" if m not in means else
+                  f"**{means[m]:.3f}**" if means[m] >= best - 5e-4 else f"{means[m]:.3f}")
+                 for m in methods]
+        lines.append(f"| {dataset} | {len(own)} | " + " | ".join(shown) + " |")
     lines.append("")
     return lines
 
