@@ -1,0 +1,65 @@
+"""What a parameter change saves in fit time, timed against the defaults in one process.
+
+    python benchmarks/budget_timing.py --params '{"n_steps": 250}' [--datasets GunPoint OSULeaf]
+        [--regime three] [--seed 0] [--rounds 2] [--name NAME]
+
+The fit times that ``draw_noise.py`` records come from whichever session made each run, and
+this shared machine's speed moves between sessions by 20-30 %, so a ratio between a stored
+run and a new one says little. Here, per data set, one cell of ``ts_oversamplers.py``'s
+protocol (the same split) is fitted with the defaults and with ``--params`` in turn,
+``--rounds`` times, interleaved (default, changed, default, changed, ...), and the report
+gives each fit's seconds and the ratio of the sums. Writes
+benchmarks/results/budget_timing_NAME.md.
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from _machine import machine
+from rgan_augment import RecurrentGANAugmenter
+from ts_oversamplers import splits
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def fit_seconds(split, seed, params):
+    X_tr, y_tr = split[0], split[1]
+    aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed, **params)
+    t0 = time.perf_counter()
+    aug.fit_resample(X_tr, y_tr)
+    return time.perf_counter() - t0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--params", required=True, help="augmenter parameters as JSON")
+    parser.add_argument("--datasets", nargs="+", default=["GunPoint", "OSULeaf"])
+    parser.add_argument("--regime", default="three", choices=["three", "five", "eighth", "tenth2"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--name", default="timing")
+    args = parser.parse_args()
+    params = json.loads(args.params)
+    lines = ["# Fit time: the defaults against a parameter change, interleaved in one process", "",
+             f"Command: `python benchmarks/budget_timing.py --params '{args.params}' --datasets "
+             f"{' '.join(args.datasets)} --regime {args.regime} --seed {args.seed} --rounds "
+             f"{args.rounds} --name {args.name}`. Machine: {machine()}, 2 CPU cores.", "",
+             "| data set | default fits (s) | changed fits (s) | changed / default |",
+             "| --- | --- | --- | --- |"]
+    for dataset, _, seed, split in splits(args.datasets, [args.regime], [args.seed]):
+        base, changed = [], []
+        for _ in range(args.rounds):
+            base.append(fit_seconds(split, seed, {}))
+            changed.append(fit_seconds(split, seed, params))
+            print(dataset, f"default {base[-1]:.1f} s, changed {changed[-1]:.1f} s", flush=True)
+        lines.append(f"| {dataset} | {', '.join(f'{s:.1f}' for s in base)} | "
+                     f"{', '.join(f'{s:.1f}' for s in changed)} | x{sum(changed) / sum(base):.2f} |")
+    out = RESULTS / f"budget_timing_{args.name}.md"
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
