@@ -19,7 +19,7 @@ from pathlib import Path
 
 from _machine import machine
 from rgan_augment import RecurrentGANAugmenter
-from ts_oversamplers import splits
+from ts_oversamplers import REGIMES, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -36,7 +36,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--params", required=True, help="augmenter parameters as JSON")
     parser.add_argument("--datasets", nargs="+", default=["GunPoint", "OSULeaf"])
-    parser.add_argument("--regime", default="three", choices=["three", "five", "eighth", "tenth2"])
+    parser.add_argument("--regime", default="three", choices=REGIMES)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--name", default="timing")

@@ -13,7 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ts_oversamplers import paired_summary
+from ts_oversamplers import REGIMES, paired_summary
 
 
 def scores(path, method, regime, metric):
@@ -43,7 +43,7 @@ def main():
     parser.add_argument("first", help="stored run (.json), e.g. before a change")
     parser.add_argument("second", help="stored run (.json) on the same splits, after it")
     parser.add_argument("--regime", required=True,
-                        choices=["three", "five", "eighth", "tenth2"])
+                        choices=REGIMES)
     parser.add_argument("--method", default="GAN")
     parser.add_argument("--metric", default="balanced_accuracy",
                         choices=["balanced_accuracy", "macro_f1", "cut_recall"])

@@ -56,7 +56,7 @@ import rgan_augment._sampler as sampler_module
 import rgan_augment.gan.training as training
 from rgan_augment import RecurrentGANAugmenter
 from rgan_augment._sampler import Sampler
-from ts_oversamplers import ALL_CLASSIFIERS, paired_p, paired_summary, score_rows, splits
+from ts_oversamplers import ALL_CLASSIFIERS, REGIMES, paired_p, paired_summary, score_rows, splits
 
 warnings.filterwarnings("ignore")
 
@@ -361,7 +361,7 @@ def main():
     parser.add_argument("--datasets", nargs="+", default=["GunPoint", "ItalyPowerDemand",
                                                           "ArrowHead"])
     parser.add_argument("--regimes", nargs="+", default=["three"],
-                        choices=["three", "five", "eighth", "tenth2"])
+                        choices=REGIMES)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--peers", nargs="+", default=[
         str(RESULTS / "ts_oversamplers_quick.json"),

@@ -45,7 +45,7 @@ from rgan_augment.gan.config import auto_chunk, auto_hidden
 from _machine import machine, recorded_cpus
 from _variant import variant_params
 import step_levers
-from ts_oversamplers import novelty, paired_p, paired_summary, splits
+from ts_oversamplers import REGIMES, novelty, paired_p, paired_summary, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CLASSIFIERS = {"1-NN": one_nn, "MiniRocket+ridge": minirocket_ridge}
@@ -268,7 +268,7 @@ def report(runs, args, out):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", nargs="+", default=QUICK)
-    parser.add_argument("--regime", default="five", choices=["three", "five", "eighth", "tenth2"])
+    parser.add_argument("--regime", default="five", choices=REGIMES)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--streams", type=int, default=STREAMS)
     parser.add_argument("--reordered", type=int, default=REORDERED)

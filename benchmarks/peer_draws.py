@@ -33,7 +33,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from draw_noise import CLASSIFIERS, QUICK, _draws, balanced_accuracies
-from ts_oversamplers import OVERSAMPLERS, paired_p, splits
+from ts_oversamplers import OVERSAMPLERS, REGIMES, paired_p, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PEERS = ["none", "ROS", "SMOTE", "ADASYN", "jitter", "OHIT", "ESMOTE"]
@@ -227,7 +227,7 @@ def _replay_check(rows, stored, source):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", nargs="+", default=QUICK)
-    parser.add_argument("--regime", default="three", choices=["three", "five", "eighth", "tenth2"])
+    parser.add_argument("--regime", default="three", choices=REGIMES)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--draws", type=int, default=5)
     parser.add_argument("--gan", help="the draw_noise.py run on the same splits (results/NAME.json)")

@@ -55,6 +55,11 @@ QUICK = dict(datasets=["GunPoint", "ItalyPowerDemand", "ArrowHead"], regimes=["t
 
 
 # ------------------------------------------------------------------ splits
+# the regimes make_split knows: one class cut to 3 or 5 series or to 1/8 of the largest,
+# or two classes cut to 1/10
+REGIMES = ("three", "five", "eighth", "tenth2")
+
+
 def make_split(X, y, seed, regime):
     """(X_train, y_train, X_test, y_test, cut classes) for a regime; None where the regime
     does not apply to the data set (two cut classes of a binary set)."""
@@ -233,7 +238,7 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help=f"the quick subset: {QUICK}")
     parser.add_argument("--datasets", nargs="+", choices=list(LOADERS))
-    parser.add_argument("--regimes", nargs="+", choices=["three", "five", "eighth", "tenth2"])
+    parser.add_argument("--regimes", nargs="+", choices=REGIMES)
     parser.add_argument("--seeds", type=int, nargs="+")
     parser.add_argument("--no-fcn", action="store_true", help="skip the deep classifier")
     parser.add_argument("--methods", nargs="+", choices=list(OVERSAMPLERS),
@@ -261,7 +266,7 @@ def main():
             setattr(args, key, value if args.quick else {
                 "datasets": ["GunPoint", "ArrowHead", "ItalyPowerDemand", "BasicMotions",
                              "OSULeaf", "UnitTest"],
-                "regimes": ["three", "five", "eighth", "tenth2"],
+                "regimes": list(REGIMES),
                 "seeds": [0, 1, 2, 3, 4]}[key])
     classifiers = {k: v for k, v in ALL_CLASSIFIERS.items() if not (args.no_fcn and k == "FCN")}
     name = args.name or ("ts_oversamplers_quick" if args.quick else "ts_oversamplers")
