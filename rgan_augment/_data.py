@@ -308,6 +308,22 @@ def like_input(X_in, y_in, X_out, y_out):
     return X_out, y_out
 
 
+#: a draw within this share of its channel's training range of zero is zero, on channels
+#: whose training values keep one side of zero: the generator computes in float32 (relative
+#: resolution ~6e-8), so its clip at zero comes back from the scaler as a rounding error
+ZERO_SNAP = 4 * float(np.finfo(np.float32).eps)
+
+
+def snap_to_zero(out, data_min, data_max):
+    """``out`` (n, C, T) with values near zero set to exactly zero on the channels whose
+    training values (``data_min``/``data_max``, (C,)) are all >= 0 or all <= 0, where zero
+    is the bound of the draws (:meth:`ChannelScaler.clip_bounds`)."""
+    one_sided = (data_min >= 0) | (data_max <= 0)
+    tol = ZERO_SNAP * (data_max - data_min)
+    near = np.abs(out) <= tol[None, :, None]
+    return np.where(one_sided[None, :, None] & near, 0.0, out)
+
+
 class ChannelScaler:
     """Per-channel standardisation with an exact inverse.
 
@@ -345,12 +361,25 @@ class ChannelScaler:
         if not clip:
             return out
         lo, hi = self.clip_bounds()
-        return np.clip(out, lo[None, :, None], hi[None, :, None])
+        out = np.clip(out, lo[None, :, None], hi[None, :, None])
+        return snap_to_zero(out, self.data_min_, self.data_max_)
 
     def clip_bounds(self):
-        """Synthetic values are kept within a quarter of the training range beyond it."""
+        """Synthetic values are kept within a quarter of the training range beyond it, and
+        on the training values' side of zero: a channel with no negative value (counts,
+        amounts, magnitudes) gets no negative draw, one with no positive value no positive
+        draw."""
         span = self.data_max_ - self.data_min_
-        return self.data_min_ - 0.25 * span, self.data_max_ + 0.25 * span
+        lo, hi = self.data_min_ - 0.25 * span, self.data_max_ + 0.25 * span
+        return self._keep_sign(lo, hi, 0.0, 0.0)
+
+    def _keep_sign(self, lo, hi, zero_lo, zero_hi):
+        """``lo``/``hi`` raised to ``zero_lo`` on channels with no negative training value
+        and lowered to ``zero_hi`` on channels with no positive one (zero in the bounds'
+        units; the bounds of other channels are returned unchanged)."""
+        lo = np.where(self.data_min_ >= 0, np.maximum(lo, zero_lo), lo)
+        hi = np.where(self.data_max_ <= 0, np.minimum(hi, zero_hi), hi)
+        return lo, hi
 
     def scaled_bounds(self):
         """The training range in scaled units, per channel (for clipping the generator)."""
@@ -358,11 +387,13 @@ class ChannelScaler:
         return (self.data_min_ - self.mean_) / d, (self.data_max_ - self.mean_) / d
 
     def generator_clip(self):
-        """The range the generator's output is clipped to, in scaled units: a quarter of
-        the training range beyond it, per channel, as float32 arrays (lo, hi)."""
+        """The range the generator's output is clipped to, in scaled units: :meth:`clip_bounds`
+        per channel, as float32 arrays (lo, hi)."""
         lo, hi = self.scaled_bounds()
         span = hi - lo
-        return (lo - 0.25 * span).astype(np.float32), (hi + 0.25 * span).astype(np.float32)
+        zero = -self.mean_ / self.divisor()  # data value 0 in scaled units
+        lo, hi = self._keep_sign(lo - 0.25 * span, hi + 0.25 * span, zero, zero)
+        return lo.astype(np.float32), hi.astype(np.float32)
 
     def get_state(self):
         return {k: getattr(self, k).tolist() for k in ("mean_", "scale_", "data_min_", "data_max_")}
