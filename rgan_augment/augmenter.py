@@ -83,6 +83,10 @@ class RecurrentGANAugmenter(CallbackSupportMixin, BaseEstimator):
     :meth:`sample`; :meth:`fit_resample` balances a data set with imbalanced-learn's
     ``sampling_strategy`` semantics.
 
+    Draws stay within a quarter of each channel's training range beyond it, and on the
+    side of zero its training values keep: a channel with no negative value (counts,
+    amounts) gets no negative draw, and exact zeros where the generator reaches that bound.
+
     There is deliberately no ``transform``: scikit-learn's ``transform`` may not change
     the number of rows.  Use :meth:`fit_resample` (an imbalanced-learn sampler step),
     or the adapters in :mod:`rgan_augment.integrations`.
