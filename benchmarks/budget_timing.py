@@ -26,6 +26,24 @@ RESULTS = Path(__file__).resolve().parent / "results"
 WARM_UP_STEPS = 20  # untimed generator updates per configuration before the timed fits
 
 
+def interleaved(rounds, run_a, run_b, after_round):
+    """``run_a`` and ``run_b`` called ``rounds`` times each in ABBA order (a, b, b, a, ...), so
+    that a drift of the machine's speed weighs on both alike; their results as two lists.
+    ``after_round(a_results, b_results)`` is called after each round (progress lines)."""
+    a, b = [], []
+    for round_ in range(rounds):
+        pair = ((run_a, a), (run_b, b))
+        for run, results in (pair if round_ % 2 == 0 else pair[::-1]):
+            results.append(run())
+        after_round(a, b)
+    return a, b
+
+
+def listed(seconds):
+    """'12.3, 45.6': a report cell of fit seconds."""
+    return ", ".join(f"{s:.1f}" for s in seconds)
+
+
 def fit_seconds(split, seed, params):
     X_tr, y_tr = split[0], split[1]
     aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed, **params)
@@ -54,17 +72,13 @@ def main():
     for dataset, _, seed, split in splits(args.datasets, [args.regime], [args.seed]):
         for warm_up in ({}, params):
             fit_seconds(split, seed, {**warm_up, "n_steps": WARM_UP_STEPS})
-        base, changed = [], []
-        for round_ in range(args.rounds):
-            order = ("default", "changed") if round_ % 2 == 0 else ("changed", "default")
-            for which in order:
-                if which == "default":
-                    base.append(fit_seconds(split, seed, {}))
-                else:
-                    changed.append(fit_seconds(split, seed, params))
-            print(dataset, f"default {base[-1]:.1f} s, changed {changed[-1]:.1f} s", flush=True)
-        lines.append(f"| {dataset} | {', '.join(f'{s:.1f}' for s in base)} | "
-                     f"{', '.join(f'{s:.1f}' for s in changed)} | x{sum(changed) / sum(base):.2f} |")
+        base, changed = interleaved(
+            args.rounds, lambda: fit_seconds(split, seed, {}),
+            lambda: fit_seconds(split, seed, params),
+            lambda a, b: print(dataset, f"default {a[-1]:.1f} s, changed {b[-1]:.1f} s",
+                               flush=True))
+        lines.append(f"| {dataset} | {listed(base)} | {listed(changed)} | "
+                     f"x{sum(changed) / sum(base):.2f} |")
     out = RESULTS / f"budget_timing_{args.name}.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

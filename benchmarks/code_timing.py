@@ -25,11 +25,10 @@ import time
 from pathlib import Path
 
 from _machine import machine
+from budget_timing import RESULTS, WARM_UP_STEPS, interleaved, listed
 from ts_oversamplers import REGIMES, splits
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
-WARM_UP_STEPS = 20
 
 
 def worker(dataset, regime, seed, params):
@@ -89,19 +88,18 @@ def main():
              "| data set | reference fits (s) | this checkout's fits (s) | this / reference | same rows |",
              "| --- | --- | --- | --- | --- |"]
     for dataset in args.datasets:
-        runs = {"reference": [], "this": []}
-        for round_ in range(args.rounds):
-            order = ("reference", "this") if round_ % 2 == 0 else ("this", "reference")
-            for which in order:
-                tree = reference if which == "reference" else this
-                runs[which].append(timed_fit(tree, dataset, args.regime, args.seed, params))
-            print(dataset, {k: round(v[-1]["seconds"], 1) for k, v in runs.items()}, flush=True)
-        secs = {k: [r["seconds"] for r in v] for k, v in runs.items()}
-        same = len({r["rows"] for v in runs.values() for r in v}) == 1
-        lines.append(f"| {dataset} | {', '.join(f'{s:.1f}' for s in secs['reference'])} | "
-                     f"{', '.join(f'{s:.1f}' for s in secs['this'])} | "
-                     f"x{sum(secs['this']) / sum(secs['reference']):.2f} | "
-                     f"{'yes' if same else 'no'} |")
+        def fit_by(tree):
+            return lambda: timed_fit(tree, dataset, args.regime, args.seed, params)
+
+        ref_runs, this_runs = interleaved(
+            args.rounds, fit_by(reference), fit_by(this),
+            lambda a, b: print(dataset, {"reference": round(a[-1]["seconds"], 1),
+                                         "this": round(b[-1]["seconds"], 1)}, flush=True))
+        ref_secs = [r["seconds"] for r in ref_runs]
+        this_secs = [r["seconds"] for r in this_runs]
+        same = len({r["rows"] for r in ref_runs + this_runs}) == 1
+        lines.append(f"| {dataset} | {listed(ref_secs)} | {listed(this_secs)} | "
+                     f"x{sum(this_secs) / sum(ref_secs):.2f} | {'yes' if same else 'no'} |")
     out = RESULTS / f"code_timing_{args.name}.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -52,7 +52,7 @@ EQUAL_LENGTH_VERSIONS = {
     "PickupGestureWiimoteZ": "PickupGestureWiimoteZ_eq",
     "JapaneseVowels": "JapaneseVowels_eq",
 }
-# Classification sets only aeon bundles, by their aeon names. Covid3Month_disc (monthly
+# Classification sets only aeon bundles, by their aeon names. Covid3Month_disc (daily
 # COVID-19 deaths per country over 84 days, the regression target cut into 3 classes) was
 # added after every default had been chosen: a set no lever was ever tried on.
 AEON_ONLY = {"Covid3Month_disc": "Covid3Month_disc"}
