@@ -27,7 +27,8 @@ benchmarks/results/draw_noise_NAME.{md,json} (NAME from ``--name``, default the 
 later run set against the first cell by cell (expected scores: an ablation's effect).
 ``--params`` fits the augmenter with other parameters; ``--recurrent-steps R`` sets each
 data set's ``chunk_length`` so that the recurrence runs R steps (a speed lever);
-``--lever NAME`` patches one of ``step_levers.py``'s training levers in.
+``--lever NAME`` patches one of ``step_levers.py``'s training levers in; ``--fcn`` scores
+every draw with ``ts_oversamplers.py``'s small FCN as well.
 """
 
 import argparse
@@ -45,19 +46,20 @@ from rgan_augment.gan.config import auto_chunk, auto_hidden
 from _machine import machine, recorded_cpus
 from _variant import variant_params
 import step_levers
-from ts_oversamplers import REGIMES, novelty, paired_p, paired_summary, splits
+from ts_oversamplers import REGIMES, fcn, novelty, paired_p, paired_summary, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CLASSIFIERS = {"1-NN": one_nn, "MiniRocket+ridge": minirocket_ridge}
+WITH_FCN = {**CLASSIFIERS, "FCN": fcn}  # ``--fcn``: the deep classifier of ts_oversamplers.py too
 QUICK = ["GunPoint", "ItalyPowerDemand", "ArrowHead"]
 STREAMS, REORDERED = 10, 5  # fresh draws per fit, and those drawn again with sorted labels
 
 
-def cell_scores(split, seed, n_streams, n_reordered, params=None):
+def cell_scores(split, seed, n_streams, n_reordered, params=None, classifiers=CLASSIFIERS):
     """{draw name: {classifier: balanced accuracy}} for one cell, the fit's seconds and
     the novelty of ``fit_resample``'s draw (``ts_oversamplers.novelty``: its nearest-training
     distance over the held-out real series'; ``params``: augmenter parameters other than
-    the defaults, for an ablation)."""
+    the defaults, for an ablation; ``classifiers``: {name: classifier} scoring each draw)."""
     X_tr, y_tr, X_te, y_te, cuts = split
     aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed,
                                 **(params or {}))
@@ -75,18 +77,18 @@ def cell_scores(split, seed, n_streams, n_reordered, params=None):
         draws[f"reordered{k}"] = (aug.sample(len(in_order), in_unique_order,
                                              random_state=1000 + k), in_unique_order)
     scores = {name: balanced_accuracies(np.concatenate([X_tr, synthetic]),
-                                        np.concatenate([y_tr, labels]), split, seed)
+                                        np.concatenate([y_tr, labels]), split, seed, classifiers)
               for name, (synthetic, labels) in draws.items()}
     return scores, seconds, closeness
 
 
-def balanced_accuracies(X_res, y_res, split, seed):
-    """{classifier: balanced accuracy on the split's test half} of each classifier trained
-    on (X_res, y_res) with the cell's ``seed``."""
+def balanced_accuracies(X_res, y_res, split, seed, classifiers=CLASSIFIERS):
+    """{classifier: balanced accuracy on the split's test half} of each of ``classifiers``
+    trained on (X_res, y_res) with the cell's ``seed``."""
     _, _, X_te, y_te, _ = split
     X_res = np.asarray(X_res, dtype=np.float64)
     return {name: balanced_accuracy_score(y_te, np.asarray(clf(X_res, y_res, X_te, seed)).astype(y_te.dtype))
-            for name, clf in CLASSIFIERS.items()}
+            for name, clf in classifiers.items()}
 
 
 def shorter_recurrence(n_timepoints, recurrent_steps):
@@ -99,19 +101,20 @@ def shorter_recurrence(n_timepoints, recurrent_steps):
 
 def run(args, out):
     rows, params = [], variant_params(args)
+    classifiers = WITH_FCN if args.fcn else CLASSIFIERS
     for dataset, regime, seed, split in splits(args.datasets, [args.regime], args.seeds):
         cell_params = params
         if args.recurrent_steps:
             cell_params = {**params, **shorter_recurrence(split[0].shape[-1], args.recurrent_steps)}
         scores, seconds, closeness = cell_scores(split, seed, args.streams, args.reordered,
-                                                 cell_params)
+                                                 cell_params, classifiers)
         rows.append(dict(dataset=dataset, regime=regime, seed=seed, seconds=seconds,
                          params=params, recurrent_steps=args.recurrent_steps,
                          cell_params=cell_params, lever=args.lever, cpu=machine(),
                          novelty=closeness,
                          scores=scores))
         print(dataset, regime, seed, f"{seconds:.0f} s",
-              "  ".join(f"{c} GAN {scores['GAN'][c]:.3f}" for c in CLASSIFIERS), flush=True)
+              "  ".join(f"{c} GAN {scores['GAN'][c]:.3f}" for c in classifiers), flush=True)
         out.with_suffix(".json").write_text(json.dumps(rows, indent=1))
     return rows
 
@@ -121,6 +124,11 @@ def _draws(row, clf, kind):
     draws; 'reordered': the same seeds with the labels sorted), in stream order."""
     return [row["scores"][f"{kind}{k}"][clf]
             for k in range(sum(name.startswith(kind) for name in row["scores"]))]
+
+
+def scored_classifiers(rows):
+    """The classifiers that scored the draws of the stored ``rows`` (``--fcn`` adds one)."""
+    return [clf for clf in WITH_FCN if clf in rows[0]["scores"]["GAN"]]
 
 
 def summary(rows, clf):
@@ -151,7 +159,7 @@ def _against_peers(runs, peer_rows, source):
              "| run | classifier | peer | cells | with `fit_resample`'s draw (p) | with the fresh draws' mean (p) |",
              "| --- | --- | --- | --- | --- | --- |"]
     for name, rows in runs.items():
-        for clf in CLASSIFIERS:
+        for clf in scored_classifiers(rows):
             for peer in peers:
                 own, fresh, theirs = [], [], []
                 for r in rows:
@@ -193,7 +201,7 @@ def _against_first_run(runs):
         if not pairs:
             lines.append(f"| {name} | - | - | 0 (no cell in common) | | | | | | | |")
             continue
-        for clf in CLASSIFIERS:
+        for clf in [c for c in scored_classifiers(rows) if c in scored_classifiers(base_rows)]:
             for dataset in ["all", *dict.fromkeys(r["dataset"] for _, r in pairs)]:
                 chosen = [(a, b) for a, b in pairs if dataset in ("all", b["dataset"])]
                 first = np.array([np.mean(_draws(a, clf, "stream")) for a, _ in chosen])
@@ -221,6 +229,7 @@ def run_command(name, rows):
             + (f" --recurrent-steps {rows[0]['recurrent_steps']}" if rows[0].get("recurrent_steps")
                else "")
             + (f" --lever {rows[0]['lever']}" if rows[0].get("lever") else "")
+            + (" --fcn" if "FCN" in scored_classifiers(rows) else "")
             + f" --name {name}`")
 
 
@@ -247,7 +256,7 @@ def report(runs, args, out):
              "| sd (range) of the cells' mean over streams | label order moves a draw by |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, rows in runs.items():
-        for clf in CLASSIFIERS:
+        for clf in scored_classifiers(rows):
             s = summary(rows, clf)
             lines.append(
                 f"| {name} | {clf} | {s['cells']} | {s['own']:.3f} | {s['fresh']:.3f} | "
@@ -280,6 +289,8 @@ def main():
                              "runs this many steps, at the default's hidden size")
     parser.add_argument("--lever", type=step_levers.lever_name, default=None,
                         help="a training lever of step_levers.py patched in (e.g. augment)")
+    parser.add_argument("--fcn", action="store_true",
+                        help="score every draw with ts_oversamplers.py's FCN as well (slower)")
     parser.add_argument("--peers", help="a stored ts_oversamplers.py results .json on the same splits")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the report from the stored runs named by --runs")

@@ -13,7 +13,8 @@ here every peer of ``ts_oversamplers.py`` is run ``--draws`` times on each cell,
 GAN's fresh draws are read from a stored ``draw_noise.py`` run on the same splits
 (``--gan``). A first draw with the cell's own seed replays the stored single-draw score
 as a check (``replay``). Classifiers: 1-NN (Euclidean) and MiniRocket + ridge, as in
-``draw_noise.py``; balanced accuracy on the split's untouched test half.
+``draw_noise.py`` (``--fcn``: its FCN as well, the GAN's run made with ``--fcn`` too);
+balanced accuracy on the split's untouched test half.
 
 The report gives, per classifier, each method's mean over the cells of its draws' mean,
 its average rank over the cells (by the draws' means), the median draw-to-draw sd of a
@@ -32,15 +33,16 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import rankdata
 
-from draw_noise import CLASSIFIERS, QUICK, _draws, balanced_accuracies
+from draw_noise import CLASSIFIERS, QUICK, WITH_FCN, _draws, balanced_accuracies, scored_classifiers
 from ts_oversamplers import OVERSAMPLERS, REGIMES, paired_p, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PEERS = ["none", "ROS", "SMOTE", "ADASYN", "jitter", "OHIT", "ESMOTE"]
 
 
-def cell_scores(split, seed, n_draws, peers):
-    """{peer: {"replay": scores, "draws": [scores, ...]}} for one cell (scores: {clf: bac}),
+def cell_scores(split, seed, n_draws, peers, classifiers=CLASSIFIERS):
+    """{peer: {"replay": scores, "draws": [scores, ...]}} for one cell (scores: {clf: bac}
+    for each of ``classifiers``),
     None for a peer that cannot run on the cell (it returns None or raises, as in
     ``ts_oversamplers.py``), and the seconds each peer took."""
     X_tr, y_tr = split[0], split[1]
@@ -57,7 +59,7 @@ def cell_scores(split, seed, n_draws, peers):
             if res is None:  # cannot run on this cell (ADASYN there, OHIT/ESMOTE multivariate)
                 results = []
                 break
-            results.append(balanced_accuracies(*res, split, seed))
+            results.append(balanced_accuracies(*res, split, seed, classifiers))
         out[peer] = None if not results else {"replay": results[0],
                                               "draws": results[1:] or [results[0]]}
         seconds[peer] = time.perf_counter() - t0
@@ -67,7 +69,8 @@ def cell_scores(split, seed, n_draws, peers):
 def run(args, out):
     rows = []
     for dataset, regime, seed, split in splits(args.datasets, [args.regime], args.seeds):
-        scores, seconds = cell_scores(split, seed, args.draws, PEERS)
+        scores, seconds = cell_scores(split, seed, args.draws, PEERS,
+                                      WITH_FCN if args.fcn else CLASSIFIERS)
         rows.append(dict(dataset=dataset, regime=regime, seed=seed, seconds=seconds,
                          scores=scores))
         print(dataset, regime, seed, f"{sum(seconds.values()):.0f} s", flush=True)
@@ -108,12 +111,13 @@ def report(runs, gan_runs, stored, args, out):
                   "", f"Commands: `python benchmarks/peer_draws.py --datasets {' '.join(dict.fromkeys(r['dataset'] for r in rows))} "
                   f"--regime {rows[0]['regime']} --seeds {' '.join(str(s) for s in sorted({r['seed'] for r in rows}))} "
                   f"--draws {n_draws} --gan {args.gan_of[name]} --name {name}"
+                  + (" --fcn" if "FCN" in _common_classifiers(rows, gan_runs[name]) else "")
                   + (" --peers " + " ".join(args.peers) if args.peers else "") + "`; "
                   f"the GAN's {n_gan} draws per cell from `results/{args.gan_of[name]}.json`.", ""]
         replay = _replay_check(rows, stored, args.peers)
         if replay:
             lines += [replay, ""]
-        for clf in CLASSIFIERS:
+        for clf in _common_classifiers(rows, gan_runs[name]):
             cells = [_methods(r, gan_rows[(r["dataset"], r["regime"], r["seed"])], clf) for r in rows]
             pooled.setdefault(clf, []).extend(cells)
             lines += _table(cells, clf)
@@ -125,12 +129,21 @@ def report(runs, gan_runs, stored, args, out):
         lines += [f"## All {len(pooled[next(iter(CLASSIFIERS))])} cells of the runs above together",
                   "", "Each cell's scores as in its run's section; ranks over the methods that ran "
                   "on every cell of every run.", ""]
-        for clf, cells in pooled.items():
+        everywhere = {clf: cells for clf, cells in pooled.items()
+                      if len(cells) == len(pooled_datasets)}  # scored in every run
+        for clf, cells in everywhere.items():
             lines += _table(cells, clf)
-        for clf, cells in pooled.items():
+        for clf, cells in everywhere.items():
             lines += _by_dataset(cells, pooled_datasets, clf)
     out.with_suffix(".md").write_text("\n".join(lines))
     print("\n".join(lines))
+
+
+def _common_classifiers(rows, gan_rows):
+    """The classifiers that scored both the peers' draws in ``rows`` and the GAN's."""
+    peers = [c for c in WITH_FCN
+             if all(c in e["replay"] for r in rows for e in r["scores"].values() if e)]
+    return [c for c in peers if c in scored_classifiers(gan_rows)]
 
 
 def _table(cells, clf):
@@ -234,6 +247,8 @@ def main():
     parser.add_argument("--peers", nargs="+", default=[],
                         help="stored ts_oversamplers.py .json files to check the replays against")
     parser.add_argument("--name", help="results file suffix")
+    parser.add_argument("--fcn", action="store_true",
+                        help="score every draw with ts_oversamplers.py's FCN as well (slower)")
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--pooled", action="store_true",
                         help="with several --runs, also one table over all their cells together")
