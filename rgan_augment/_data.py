@@ -358,11 +358,19 @@ class ChannelScaler:
 
     def inverse_transform(self, scaled, clip=True):
         out = scaled * self.scale_[None, :, None] + self.mean_[None, :, None]
-        if not clip:
-            return out
-        lo, hi = self.clip_bounds()
+        return self.bounded(out) if clip else out
+
+    def bounded(self, out, n_channels=None):
+        """Data-unit values ``out`` (n, C, T) clipped to :meth:`clip_bounds`, with draws at
+        a zero bound made exact zeros (:func:`snap_to_zero`). With ``n_channels``, the
+        scaler's channels are consecutive phases of that many data channels (folded
+        draws, already unfolded): each data channel gets its phases' widest bounds."""
+        (lo, hi), data_min, data_max = self.clip_bounds(), self.data_min_, self.data_max_
+        if n_channels is not None:
+            lo, data_min = (v.reshape(n_channels, -1).min(1) for v in (lo, data_min))
+            hi, data_max = (v.reshape(n_channels, -1).max(1) for v in (hi, data_max))
         out = np.clip(out, lo[None, :, None], hi[None, :, None])
-        return snap_to_zero(out, self.data_min_, self.data_max_)
+        return snap_to_zero(out, data_min, data_max)
 
     def clip_bounds(self):
         """Synthetic values are kept within a quarter of the training range beyond it, and

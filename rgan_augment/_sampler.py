@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from . import persistence
-from ._data import pick_per_class, snap_to_zero
+from ._data import pick_per_class
 from ._folding import fold_steps, folded_lengths, unfold, unfold_steps
 from ._series_norm import ZNormalisation
 from ._series_scale import SeriesScales
@@ -103,11 +103,7 @@ class NetworkView:
         if not self.folded:
             return out
         out = unfold(out, self.cycle)[:, :, : self.n_timepoints]
-        lo, hi = (bound.reshape(self.n_channels, -1) for bound in self.scaler.clip_bounds())
-        out = np.clip(out, lo.min(1)[None, :, None], hi.max(1)[None, :, None])
-        data_min, data_max = (v.reshape(self.n_channels, -1) for v in
-                              (self.scaler.data_min_, self.scaler.data_max_))
-        return snap_to_zero(out, data_min.min(1), data_max.max(1))
+        return self.scaler.bounded(out, self.n_channels)
 
 
 class Sampler:
