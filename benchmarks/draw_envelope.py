@@ -18,12 +18,17 @@ balanced accuracy on the untouched test half):
   gives; the nearest candidate where none is inside);
 - ``pull`` / ``pull_half``: the first candidate moved towards its nearest training series
   of the class, ``t + u (draw - t)`` with ``u`` uniform in [0, 1] / [0.5, 1]: SMOTE's
-  segment between a real series and a GAN draw.
+  segment between a real series and a GAN draw;
+- ``judged``: per row, the first candidate that MiniRocket + ridge trained on the
+  *training* split (what a fit knows) labels with its class, the first candidate where
+  none is: a class filter with the strongest cheap judge and the mildest rule (argmax).
 
 The judge: MiniRocket + ridge and 1-NN trained on the *test half* (every class, real
 series the augmenter never saw) label each method's added rows of the cut class; the share
 labelled with the cut class is the draws' class fidelity, for the GAN's first candidate
 and for SMOTE, OHIT and ESMOTE (``ts_oversamplers.py``'s settings) on the same split.
+The report also gives how often the training-split judge agrees with the held-out one on
+the first candidates of the cut class (could a fit have told the off-class draws?).
 Distances are Euclidean on the flattened series, in the data's units.
 Writes benchmarks/results/draw_envelope_NAME.{md,json}.
 """
@@ -44,7 +49,7 @@ from ts_oversamplers import OVERSAMPLERS, REGIMES, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CANDIDATES = 6
-VARIANTS = ["stream0", "envelope_max", "envelope_median", "pull", "pull_half"]
+VARIANTS = ["stream0", "envelope_max", "envelope_median", "pull", "pull_half", "judged"]
 JUDGED_PEERS = ["SMOTE", "OHIT", "ESMOTE"]
 JUDGES = {"MiniRocket": minirocket_ridge, "1-NN": one_nn}
 
@@ -96,18 +101,53 @@ def variants(X_tr, y_tr, labels, candidates, seed):
             "pull_half": anchor + (0.5 + 0.5 * u) * (candidates[0] - anchor)}
 
 
+def training_judge_labels(X_tr, y_tr, candidates, seed):
+    """(K, n) labels that MiniRocket + ridge trained on the training split gives the
+    candidates (K, n, ...)."""
+    K, n = candidates.shape[:2]
+    flat = np.asarray(candidates, dtype=np.float64).reshape((K * n,) + candidates.shape[2:])
+    return np.asarray(minirocket_ridge(np.asarray(X_tr, dtype=np.float64), y_tr, flat,
+                                       seed)).reshape(K, n)
+
+
+def judged(candidates, verdicts, labels):
+    """Per row, the first candidate the training-split judge labels with the row's class
+    (the first candidate where none is)."""
+    inside = verdicts.astype(str) == np.asarray(labels).astype(str)[None, :]
+    first = np.where(inside.any(0), inside.argmax(0), 0)
+    return candidates[first, np.arange(candidates.shape[1])]
+
+
+def held_out_labels(added, split, seed):
+    """The labels the held-out judges (trained on the test half) give ``added``."""
+    _, _, X_te, y_te, _ = split
+    return {name: np.asarray(judge(np.asarray(X_te, dtype=np.float64), y_te,
+                                   np.asarray(added, dtype=np.float64), seed)).astype(str)
+            for name, judge in JUDGES.items()}
+
+
 def judged_fidelity(added, added_y, split, seed):
     """{judge: share of the cut classes' added rows that a judge trained on the test half
     labels with their class}."""
-    _, _, X_te, y_te, cuts = split
-    rows = np.isin(np.asarray(added_y).astype(str), cuts)
+    rows = np.isin(np.asarray(added_y).astype(str), split[4])
     if not rows.any():
         return None
     truth = np.asarray(added_y)[rows].astype(str)
-    return {name: float(np.mean(np.asarray(judge(np.asarray(X_te, dtype=np.float64), y_te,
-                                                np.asarray(added, dtype=np.float64)[rows],
-                                                seed)).astype(str) == truth))
-            for name, judge in JUDGES.items()}
+    return {name: float(np.mean(verdict == truth))
+            for name, verdict in held_out_labels(np.asarray(added)[rows], split, seed).items()}
+
+
+def judges_agreement(added, added_y, train_verdicts, split, seed):
+    """Counts over the cut classes' added rows of what the training-split judge
+    (``train_verdicts``, one label per added row) and the held-out MiniRocket judge call
+    them: {'in/in', 'in/off', 'off/in', 'off/off'}, the training judge first."""
+    rows = np.isin(np.asarray(added_y).astype(str), split[4])
+    truth = np.asarray(added_y)[rows].astype(str)
+    held_in = held_out_labels(np.asarray(added)[rows], split, seed)["MiniRocket"] == truth
+    train_in = np.asarray(train_verdicts)[rows].astype(str) == truth
+    word = {True: "in", False: "off"}
+    return {f"{word[a]}/{word[b]}": int(np.sum((train_in == a) & (held_in == b)))
+            for a in (True, False) for b in (True, False)}
 
 
 def cell(split, seed):
@@ -120,15 +160,20 @@ def cell(split, seed):
                       dtype=y_tr.dtype)
     candidates = np.stack([aug.sample(len(labels), labels, random_state=1000 + k)
                            for k in range(CANDIDATES)])
+    verdicts = training_judge_labels(X_tr, y_tr, candidates, seed)
+    added = variants(X_tr, y_tr, labels, candidates, seed)
+    added["judged"] = judged(candidates, verdicts, labels)
     scores = {name: balanced_accuracies(np.concatenate([X_tr, rows]),
                                         np.concatenate([y_tr, labels]), split, seed)
-              for name, rows in variants(X_tr, y_tr, labels, candidates, seed).items()}
-    fidelity = {"GAN": judged_fidelity(candidates[0], labels, split, seed)}
+              for name, rows in added.items()}
+    fidelity = {"GAN": judged_fidelity(candidates[0], labels, split, seed),
+                "GAN judged": judged_fidelity(added["judged"], labels, split, seed)}
     for peer in JUDGED_PEERS:
         out = OVERSAMPLERS[peer](X_tr, y_tr, seed)
         if out is not None:
             fidelity[peer] = judged_fidelity(out[0][len(X_tr):], out[1][len(y_tr):], split, seed)
-    return dict(seconds=seconds, scores=scores, fidelity=fidelity)
+    agreement = judges_agreement(candidates[0], labels, verdicts[0], split, seed)
+    return dict(seconds=seconds, scores=scores, fidelity=fidelity, agreement=agreement)
 
 
 def _p(d):
@@ -146,25 +191,35 @@ def report(rows, args):
              "cells (Wilcoxon p), then per data set.", "",
              "| variant | classifier | all cells | " + " | ".join(datasets) + " |",
              "| --- | --- | --- | " + " | ".join("---" for _ in datasets) + " |"]
-    for variant in VARIANTS[1:]:
+    for variant in [v for v in VARIANTS[1:] if v in rows[0]["scores"]]:
         for clf in CLASSIFIERS:
             d = np.array([r["scores"][variant][clf] - r["scores"]["stream0"][clf] for r in rows])
             per = [np.mean([r["scores"][variant][clf] - r["scores"]["stream0"][clf]
                             for r in rows if r["dataset"] == ds]) for ds in datasets]
             lines.append(f"| {variant} | {clf} | {d.mean():+.4f} (p={_p(d):.2f}) | "
                          + " | ".join(f"{x:+.3f}" for x in per) + " |")
+    methods = [m for m in ["GAN", "GAN judged"] + JUDGED_PEERS if m in rows[0]["fidelity"]]
     lines += ["", "Class fidelity of the cut class's added rows: the share a judge trained on "
               "the test half labels with the class (MiniRocket / 1-NN), mean over the seeds.",
-              "", "| data set | " + " | ".join(["GAN"] + JUDGED_PEERS) + " |",
-              "| --- | " + " | ".join("---" for _ in ["GAN"] + JUDGED_PEERS) + " |"]
+              "", "| data set | " + " | ".join(methods) + " |",
+              "| --- | " + " | ".join("---" for _ in methods) + " |"]
     for ds in datasets:
         cells = []
-        for method in ["GAN"] + JUDGED_PEERS:
+        for method in methods:
             got = [r["fidelity"].get(method) for r in rows if r["dataset"] == ds]
             got = [g for g in got if g]
             cells.append(" / ".join(f"{np.mean([g[j] for g in got]):.2f}" for j in JUDGES)
                          + f" (min {min(g['MiniRocket'] for g in got):.2f})" if got else "-")
         lines.append(f"| {ds} | " + " | ".join(cells) + " |")
+    if "agreement" in rows[0]:
+        lines += ["", "The training-split judge (what a fit knows) against the held-out "
+                  "MiniRocket judge on the cut class's first candidates, rows summed over the "
+                  "seeds (training judge first: in = labelled with the class):", "",
+                  "| data set | in/in | in/off | off/in | off/off |", "| --- | --- | --- | --- | --- |"]
+        for ds in datasets:
+            counts = [sum(r["agreement"][k] for r in rows if r["dataset"] == ds)
+                      for k in ("in/in", "in/off", "off/in", "off/off")]
+            lines.append(f"| {ds} | " + " | ".join(map(str, counts)) + " |")
     lines += ["", f"Fit seconds, mean: {np.mean([r['seconds'] for r in rows]):.1f}.", ""]
     return "\n".join(lines)
 
