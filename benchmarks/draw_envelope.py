@@ -1,5 +1,6 @@
-"""Are the GAN's draws of a rare class too far out? Two post-hoc rules that keep them in,
-and a held-out judge's view of whose draws stay in their class (issue 24, part 3).
+"""Are the GAN's draws of a rare class too far out, or out of their class? Post-hoc rules
+that keep them near the class or in it, and a held-out judge's view of whose draws stay in
+their class (issue 24, part 3).
 
     python benchmarks/draw_envelope.py --regime five --seeds 0 1 2 3 4 [--datasets ...]
 
