@@ -40,13 +40,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import wilcoxon
-
 from draw_noise import CLASSIFIERS, QUICK, balanced_accuracies
 from imbalanced_classification import minirocket_ridge, one_nn
 from rgan_augment import RecurrentGANAugmenter
 from _machine import machine
-from ts_oversamplers import OVERSAMPLERS, REGIMES, splits
+from ts_oversamplers import OVERSAMPLERS, REGIMES, paired_p, splits
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CANDIDATES = 6
@@ -83,7 +81,7 @@ def selected(candidates, distance, radius):
 def variants(X_tr, y_tr, labels, candidates, seed):
     """{variant: added rows} from the candidates (K, n, ...) of ``labels``."""
     n = len(labels)
-    distance, nearest = np.zeros((len(candidates), n)), np.zeros(n, dtype=int)
+    distance = np.zeros((len(candidates), n))
     radius_max, radius_median = np.zeros(n), np.zeros(n)
     anchor = np.empty_like(candidates[0])
     for c in np.unique(labels):
@@ -119,40 +117,48 @@ def judged(candidates, verdicts, labels):
     return candidates[first, np.arange(candidates.shape[1])]
 
 
-def held_out_labels(added, split, seed):
-    """The labels the held-out judges (trained on the test half) give ``added``."""
-    _, _, X_te, y_te, _ = split
-    return {name: np.asarray(judge(np.asarray(X_te, dtype=np.float64), y_te,
-                                   np.asarray(added, dtype=np.float64), seed)).astype(str)
-            for name, judge in JUDGES.items()}
+def held_out_verdicts(added, split, seed):
+    """{method: (its cut-class rows' labels, {judge: the labels the held-out judges give
+    those rows})} for ``added`` ({method: (rows, labels)}): each judge is trained once on
+    the test half (every class, real series the augmenter never saw) and labels every
+    method's rows of the cut classes in one call."""
+    _, _, X_te, y_te, cuts = split
+    cut_rows = {}
+    for method, (rows, labels) in added.items():
+        labels = np.asarray(labels).astype(str)
+        keep = np.isin(labels, cuts)
+        cut_rows[method] = (np.asarray(rows, dtype=np.float64)[keep], labels[keep])
+    stacked = np.concatenate([rows for rows, _ in cut_rows.values()])
+    verdicts = {name: np.asarray(judge(np.asarray(X_te, dtype=np.float64), y_te, stacked,
+                                       seed)).astype(str)
+                for name, judge in JUDGES.items()} if len(stacked) else {}
+    out, start = {}, 0
+    for method, (rows, truth) in cut_rows.items():
+        out[method] = (truth, {name: v[start:start + len(rows)] for name, v in verdicts.items()})
+        start += len(rows)
+    return out
 
 
-def judged_fidelity(added, added_y, split, seed):
-    """{judge: share of the cut classes' added rows that a judge trained on the test half
-    labels with their class}."""
-    rows = np.isin(np.asarray(added_y).astype(str), split[4])
-    if not rows.any():
+def fidelity(truth, verdicts):
+    """{judge: share of the rows it labels with their class}; None without rows."""
+    if not len(truth):
         return None
-    truth = np.asarray(added_y)[rows].astype(str)
-    return {name: float(np.mean(verdict == truth))
-            for name, verdict in held_out_labels(np.asarray(added)[rows], split, seed).items()}
+    return {name: float(np.mean(labels == truth)) for name, labels in verdicts.items()}
 
 
-def judges_agreement(added, added_y, train_verdicts, split, seed):
-    """Counts over the cut classes' added rows of what the training-split judge
-    (``train_verdicts``, one label per added row) and the held-out MiniRocket judge call
+def judges_agreement(truth, held_out_minirocket, train_verdicts):
+    """Counts over the cut classes' added rows (``truth``: their classes) of what the
+    training-split judge (``train_verdicts``) and the held-out MiniRocket judge call
     them: {'in/in', 'in/off', 'off/in', 'off/off'}, the training judge first."""
-    rows = np.isin(np.asarray(added_y).astype(str), split[4])
-    truth = np.asarray(added_y)[rows].astype(str)
-    held_in = held_out_labels(np.asarray(added)[rows], split, seed)["MiniRocket"] == truth
-    train_in = np.asarray(train_verdicts)[rows].astype(str) == truth
+    held_in = held_out_minirocket == truth
+    train_in = np.asarray(train_verdicts).astype(str) == truth
     word = {True: "in", False: "off"}
     return {f"{word[a]}/{word[b]}": int(np.sum((train_in == a) & (held_in == b)))
             for a in (True, False) for b in (True, False)}
 
 
 def cell(split, seed):
-    X_tr, y_tr, X_te, y_te, cuts = split
+    X_tr, y_tr = split[0], split[1]
     aug = RecurrentGANAugmenter(sampling_strategy="not majority", random_state=seed)
     t0 = time.perf_counter()
     aug.fit_resample(X_tr, y_tr)
@@ -161,24 +167,23 @@ def cell(split, seed):
                       dtype=y_tr.dtype)
     candidates = np.stack([aug.sample(len(labels), labels, random_state=1000 + k)
                            for k in range(CANDIDATES)])
-    verdicts = training_judge_labels(X_tr, y_tr, candidates, seed)
+    train_verdicts = training_judge_labels(X_tr, y_tr, candidates, seed)
     added = variants(X_tr, y_tr, labels, candidates, seed)
-    added["judged"] = judged(candidates, verdicts, labels)
+    added["judged"] = judged(candidates, train_verdicts, labels)
     scores = {name: balanced_accuracies(np.concatenate([X_tr, rows]),
                                         np.concatenate([y_tr, labels]), split, seed)
               for name, rows in added.items()}
-    fidelity = {"GAN": judged_fidelity(candidates[0], labels, split, seed),
-                "GAN judged": judged_fidelity(added["judged"], labels, split, seed)}
+    judged_rows = {"GAN": (candidates[0], labels), "GAN judged": (added["judged"], labels)}
     for peer in JUDGED_PEERS:
         out = OVERSAMPLERS[peer](X_tr, y_tr, seed)
         if out is not None:
-            fidelity[peer] = judged_fidelity(out[0][len(X_tr):], out[1][len(y_tr):], split, seed)
-    agreement = judges_agreement(candidates[0], labels, verdicts[0], split, seed)
-    return dict(seconds=seconds, scores=scores, fidelity=fidelity, agreement=agreement)
-
-
-def _p(d):
-    return wilcoxon(d).pvalue if np.any(d) else 1.0
+            judged_rows[peer] = (out[0][len(X_tr):], out[1][len(y_tr):])
+    verdicts_of = held_out_verdicts(judged_rows, split, seed)
+    fidelities = {method: fidelity(*v) for method, v in verdicts_of.items()}
+    truth, held_out = verdicts_of["GAN"]
+    cut = np.isin(labels.astype(str), split[4])
+    agreement = judges_agreement(truth, held_out["MiniRocket"], train_verdicts[0][cut])
+    return dict(seconds=seconds, scores=scores, fidelity=fidelities, agreement=agreement)
 
 
 def report(rows, args):
@@ -194,10 +199,12 @@ def report(rows, args):
              "| --- | --- | --- | " + " | ".join("---" for _ in datasets) + " |"]
     for variant in [v for v in VARIANTS[1:] if v in rows[0]["scores"]]:
         for clf in CLASSIFIERS:
-            d = np.array([r["scores"][variant][clf] - r["scores"]["stream0"][clf] for r in rows])
+            ours = [r["scores"][variant][clf] for r in rows]
+            base = [r["scores"]["stream0"][clf] for r in rows]
+            d = np.subtract(ours, base)
             per = [np.mean([r["scores"][variant][clf] - r["scores"]["stream0"][clf]
                             for r in rows if r["dataset"] == ds]) for ds in datasets]
-            lines.append(f"| {variant} | {clf} | {d.mean():+.4f} (p={_p(d):.2f}) | "
+            lines.append(f"| {variant} | {clf} | {d.mean():+.4f} (p={paired_p(ours, base):.2f}) | "
                          + " | ".join(f"{x:+.3f}" for x in per) + " |")
     methods = [m for m in ["GAN", "GAN judged"] + JUDGED_PEERS if m in rows[0]["fidelity"]]
     lines += ["", "Class fidelity of the cut class's added rows: the share a judge trained on "
